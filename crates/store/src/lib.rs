@@ -1,0 +1,104 @@
+//! Hookbench's SQLite store. One writer thread commits in groups; reads use their own connections.
+//!
+//! Every write is acknowledged only after the transaction that holds it has committed, so a caller
+//! that got `Ok` may tell its client "stored" and a `kill -9` right after loses nothing.
+
+mod captures;
+mod error;
+mod migrations;
+mod pool;
+mod writer;
+
+use std::path::{Path, PathBuf};
+
+use hookbench_domain::{Capture, CaptureFilter, CaptureId, CapturePage, NewCapture};
+
+pub use error::StoreError;
+use pool::ReadPool;
+use writer::Writer;
+
+/// The file name of the database inside the data directory.
+pub const DB_FILE: &str = "hookbench.db";
+
+pub struct Store {
+    path: PathBuf,
+    writer: Writer,
+    readers: ReadPool,
+}
+
+/// The stored body of a capture, with the content type it came with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBody {
+    pub content_type: Option<String>,
+    /// `None` when the body was over the limit and not stored.
+    pub bytes: Option<Vec<u8>>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `dir`, brings its schema up to date and starts the writer.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { dir: dir.to_owned(), source })?;
+        let path = dir.join(DB_FILE);
+        let mut conn = open_connection(&path, false)?;
+        migrations::apply(&mut conn)?;
+        let writer = Writer::start(conn)?;
+        let readers = ReadPool::new(path.clone());
+        Ok(Self { path, writer, readers })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Stores a capture and returns its id once the commit is durable.
+    pub async fn insert_capture(&self, capture: NewCapture) -> Result<CaptureId, StoreError> {
+        self.writer.write(move |tx| captures::insert(tx, &capture)).await
+    }
+
+    /// Deletes one capture; `false` when there was none with that id.
+    pub async fn delete_capture(&self, id: CaptureId) -> Result<bool, StoreError> {
+        self.writer.write(move |tx| captures::delete(tx, id)).await
+    }
+
+    /// Deletes every capture and returns how many there were.
+    pub async fn clear_captures(&self) -> Result<u64, StoreError> {
+        self.writer.write(captures::clear).await
+    }
+
+    pub async fn list_captures(&self, filter: CaptureFilter) -> Result<CapturePage, StoreError> {
+        self.readers.read(move |conn| captures::list(conn, &filter)).await
+    }
+
+    pub async fn get_capture(&self, id: CaptureId) -> Result<Option<Capture>, StoreError> {
+        self.readers.read(move |conn| captures::get(conn, id)).await
+    }
+
+    pub async fn capture_body(&self, id: CaptureId) -> Result<Option<StoredBody>, StoreError> {
+        self.readers.read(move |conn| captures::body(conn, id)).await
+    }
+
+    /// Stops the writer after it has committed everything already handed to it.
+    pub async fn close(self) {
+        self.writer.close().await;
+    }
+}
+
+pub(crate) fn open_connection(path: &Path, read_only: bool) -> Result<rusqlite::Connection, StoreError> {
+    use rusqlite::OpenFlags;
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI
+    } else {
+        OpenFlags::default()
+    };
+    let conn = rusqlite::Connection::open_with_flags(path, flags)
+        .map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
+    // WAL lets readers run beside the writer. synchronous=NORMAL in WAL mode keeps every commit
+    // across a crash of the process (kill -9); only a power loss can drop the last commits.
+    let pragmas = if read_only {
+        "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;"
+    } else {
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;"
+    };
+    conn.execute_batch(pragmas).map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
+    Ok(conn)
+}

@@ -1,0 +1,20 @@
+//! Versioned schema migrations (`PRAGMA user_version`). Append only: never edit one that has landed.
+
+use rusqlite_migration::{M, Migrations};
+
+use crate::StoreError;
+
+const MIGRATIONS: &[M<'static>] = &[M::up(crate::captures::SCHEMA_V1)];
+
+pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), StoreError> {
+    Migrations::from_slice(MIGRATIONS).to_latest(conn)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        assert!(rusqlite_migration::Migrations::from_slice(super::MIGRATIONS).validate().is_ok());
+    }
+}

@@ -1,0 +1,139 @@
+//! The store against a real SQLite file in a temp dir.
+
+use hookbench_domain::{CaptureFilter, Header, NewCapture};
+use hookbench_store::Store;
+
+fn capture(method: &str, path: &str, body: Option<&[u8]>) -> NewCapture {
+    NewCapture {
+        received_at: 1_796_000_000_000,
+        method: method.into(),
+        path: path.into(),
+        query: Some("a=1&a=2".into()),
+        url: format!("http://127.0.0.1:9000{path}?a=1&a=2"),
+        http_version: "HTTP/1.1".into(),
+        remote_addr: "127.0.0.1:50000".into(),
+        headers: vec![Header::new("X-Dup", "1"), Header::new("content-type", "application/octet-stream"), Header::new("X-Dup", "2")],
+        content_type: Some("application/octet-stream".into()),
+        body_size: body.map_or(0, |b| b.len() as u64),
+        body: body.map(bytes::Bytes::copy_from_slice),
+        response_status: 200,
+    }
+}
+
+fn all() -> CaptureFilter {
+    CaptureFilter { limit: 100, ..Default::default() }
+}
+
+#[tokio::test]
+async fn a_stored_capture_reads_back_byte_exact_with_headers_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let body: Vec<u8> = (0..=255u8).collect();
+    let id = store.insert_capture(capture("POST", "/hook", Some(&body))).await.unwrap();
+
+    let got = store.get_capture(id).await.unwrap().expect("the capture just stored exists");
+    let names: Vec<_> = got.headers.iter().map(|h| (h.name.as_str(), h.value.as_str())).collect();
+    assert_eq!(names, [("X-Dup", "1"), ("content-type", "application/octet-stream"), ("X-Dup", "2")]);
+    let stored = store.capture_body(id).await.unwrap().unwrap();
+    assert_eq!(stored.bytes.as_deref(), Some(&body[..]), "every byte value must survive");
+    assert_eq!(got.summary.body_size, 256);
+    assert!(got.summary.body_stored);
+}
+
+#[tokio::test]
+async fn a_capture_without_body_is_listed_as_not_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut c = capture("PUT", "/big", None);
+    c.body_size = 20_000_000;
+    c.response_status = 413;
+    let id = store.insert_capture(c).await.unwrap();
+    let got = store.get_capture(id).await.unwrap().unwrap();
+    assert!(!got.summary.body_stored);
+    assert_eq!(got.summary.response_status, 413);
+    assert_eq!(got.body_base64, None);
+    assert_eq!(store.capture_body(id).await.unwrap().unwrap().bytes, None);
+}
+
+#[tokio::test]
+async fn pages_go_newest_first_and_the_cursor_reaches_every_capture_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    for i in 0..25 {
+        store.insert_capture(capture("POST", &format!("/p{i}"), Some(b"x"))).await.unwrap();
+    }
+    let mut seen = Vec::new();
+    let mut before = None;
+    loop {
+        let page = store.list_captures(CaptureFilter { limit: 10, before, ..Default::default() }).await.unwrap();
+        assert_eq!(page.total, 25, "total counts every capture, not the page");
+        seen.extend(page.items.iter().map(|c| c.id));
+        match page.next_cursor {
+            Some(c) => before = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 25);
+    assert!(seen.windows(2).all(|w| w[0] > w[1]), "newest first, no repeats: {seen:?}");
+}
+
+#[tokio::test]
+async fn filters_match_method_and_path_substring() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    store.insert_capture(capture("POST", "/stripe/events", None)).await.unwrap();
+    store.insert_capture(capture("GET", "/stripe/health", None)).await.unwrap();
+    store.insert_capture(capture("POST", "/github", None)).await.unwrap();
+    let page = store
+        .list_captures(CaptureFilter { method: Some("post".into()), path_contains: Some("STRIPE".into()), ..all() })
+        .await
+        .unwrap();
+    let paths: Vec<_> = page.items.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(paths, ["/stripe/events"]);
+    assert_eq!(page.total, 1);
+}
+
+#[tokio::test]
+async fn delete_and_clear_remove_captures_and_their_bodies() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let a = store.insert_capture(capture("POST", "/a", Some(b"a"))).await.unwrap();
+    store.insert_capture(capture("POST", "/b", Some(b"b"))).await.unwrap();
+    assert!(store.delete_capture(a).await.unwrap());
+    assert!(!store.delete_capture(a).await.unwrap(), "deleting twice reports nothing deleted");
+    assert!(store.capture_body(a).await.unwrap().is_none());
+    assert_eq!(store.clear_captures().await.unwrap(), 1);
+    assert_eq!(store.list_captures(all()).await.unwrap().total, 0);
+}
+
+#[tokio::test]
+async fn captures_survive_closing_and_reopening_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let id = store.insert_capture(capture("POST", "/keep", Some(b"kept"))).await.unwrap();
+    store.close().await;
+    let store = Store::open(dir.path()).unwrap();
+    let body = store.capture_body(id).await.unwrap().unwrap();
+    assert_eq!(body.bytes.as_deref(), Some(&b"kept"[..]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writes_each_get_their_own_committed_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(Store::open(dir.path()).unwrap());
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store.insert_capture(capture("POST", &format!("/c{i}"), Some(format!("{i}").as_bytes()))).await
+        }));
+    }
+    let mut ids = Vec::new();
+    for t in tasks {
+        ids.push(t.await.unwrap().unwrap());
+    }
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 200, "every write got a distinct id");
+    assert_eq!(store.list_captures(all()).await.unwrap().total, 200);
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Installs what `make run` / `make test` need and is missing: Debian packages, npm packages, tauri-driver.
+# Idempotent: each step checks first, so a warm machine spends seconds here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(build-essential pkg-config curl libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev
+  libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver chromium)
+
+want="${1:-all}"   # all | system | npm | driver
+
+missing_apt() {
+  local m=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || m+=("$p")
+  done
+  echo "${m[@]:-}"
+}
+
+system() {
+  local m
+  m=$(missing_apt)
+  [ -z "$m" ] && return 0
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Debian packages: $m"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    # shellcheck disable=SC2086
+    apt-get install -y -q --no-install-recommends $m
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    sudo apt-get update -q
+    # shellcheck disable=SC2086
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $m
+  else
+    echo "setup: missing Debian packages. Run as root:" >&2
+    echo "  apt-get update && apt-get install -y $m" >&2
+    exit 1
+  fi
+}
+
+npm_deps() {
+  if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+    echo "setup: npm ci in ui/"
+    (cd ui && npm ci --no-audit --no-fund)
+  fi
+}
+
+driver() {
+  if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+    echo "setup: cargo install tauri-driver"
+    cargo install tauri-driver --locked --version 2.1.0
+  fi
+}
+
+case "$want" in
+  all) system; npm_deps ;;
+  system) system ;;
+  npm) npm_deps ;;
+  driver) driver ;;
+  *) echo "usage: setup.sh [all|system|npm|driver]" >&2; exit 2 ;;
+esac

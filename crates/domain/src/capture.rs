@@ -92,6 +92,24 @@ pub struct NewCapture {
     pub response_status: u16,
 }
 
+impl NewCapture {
+    /// The list entry this capture gets once stored under `id`.
+    pub fn summary(&self, id: CaptureId) -> CaptureSummary {
+        CaptureSummary {
+            id,
+            received_at: format_rfc3339(self.received_at),
+            method: self.method.clone(),
+            path: self.path.clone(),
+            query: self.query.clone(),
+            content_type: self.content_type.clone(),
+            body_size: self.body_size,
+            body_stored: self.body.is_some(),
+            response_status: self.response_status,
+            remote_addr: self.remote_addr.clone(),
+        }
+    }
+}
+
 /// What a list shows of a capture.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CaptureSummary {

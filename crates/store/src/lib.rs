@@ -78,7 +78,7 @@ impl Store {
     }
 
     /// Stops the writer after it has committed everything already handed to it.
-    pub async fn close(self) {
+    pub async fn close(&self) {
         self.writer.close().await;
     }
 }

@@ -62,7 +62,7 @@ enum Msg {
 
 pub struct Writer {
     sender: mpsc::Sender<Msg>,
-    thread: Option<JoinHandle<()>>,
+    thread: std::sync::Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Writer {
@@ -72,7 +72,7 @@ impl Writer {
             .name("hookbench-store-writer".into())
             .spawn(move || run(conn, receiver))
             .map_err(|_| StoreError::WorkerGone)?;
-        Ok(Self { sender, thread: Some(thread) })
+        Ok(Self { sender, thread: std::sync::Mutex::new(Some(thread)) })
     }
 
     /// Runs `f` in the writer's next transaction and returns its result once committed.
@@ -87,9 +87,11 @@ impl Writer {
         answer.await.map_err(|_| StoreError::WorkerGone)?
     }
 
-    pub async fn close(mut self) {
+    /// Commits what is queued, then stops the thread. Later writes fail with `StoreError::Closed`.
+    pub async fn close(&self) {
         let _ = self.sender.send(Msg::Close);
-        if let Some(thread) = self.thread.take() {
+        let thread = self.thread.lock().ok().and_then(|mut t| t.take());
+        if let Some(thread) = thread {
             let _ = tokio::task::spawn_blocking(move || thread.join()).await;
         }
     }

@@ -1,0 +1,100 @@
+//! Hookbench's engine: the inbound capture pipeline and the live event bus, over the store.
+
+mod bus;
+mod error;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use hookbench_domain::{Capture, CaptureFilter, CaptureId, CapturePage, CaptureSummary, Clock, NewCapture, Timestamp};
+use hookbench_store::{Store, StoredBody};
+
+pub use bus::{LiveEvent, LiveMessage};
+pub use error::EngineError;
+
+/// Default largest request body the receiver stores: 10 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub data_dir: PathBuf,
+    pub max_body_bytes: usize,
+}
+
+impl EngineConfig {
+    pub fn new(data_dir: PathBuf) -> Self {
+        Self { data_dir, max_body_bytes: DEFAULT_MAX_BODY_BYTES }
+    }
+}
+
+pub struct Engine {
+    config: EngineConfig,
+    store: Store,
+    bus: bus::Bus,
+    clock: Arc<dyn Clock>,
+}
+
+impl Engine {
+    /// Opens the store in the configured data dir and makes the engine ready to take captures.
+    pub fn start(config: EngineConfig, clock: Arc<dyn Clock>) -> Result<Arc<Self>, EngineError> {
+        let store = Store::open(&config.data_dir)?;
+        tracing::info!(db = %store.path().display(), "store open");
+        Ok(Arc::new(Self { config, store, bus: bus::Bus::new(), clock }))
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    pub fn now_ms(&self) -> Timestamp {
+        self.clock.now_ms()
+    }
+
+    /// Commits a capture, then tells live subscribers. Returns only after the commit, so the
+    /// receiver may acknowledge the request as soon as this returns `Ok`.
+    pub async fn record_capture(&self, capture: NewCapture) -> Result<CaptureSummary, EngineError> {
+        let mut summary = capture.summary(0);
+        summary.id = self.store.insert_capture(capture).await?;
+        self.bus.publish(LiveEvent::CaptureCreated(summary.clone()));
+        Ok(summary)
+    }
+
+    pub async fn list_captures(&self, filter: CaptureFilter) -> Result<CapturePage, EngineError> {
+        Ok(self.store.list_captures(filter).await?)
+    }
+
+    pub async fn get_capture(&self, id: CaptureId) -> Result<Option<Capture>, EngineError> {
+        Ok(self.store.get_capture(id).await?)
+    }
+
+    pub async fn capture_body(&self, id: CaptureId) -> Result<Option<StoredBody>, EngineError> {
+        Ok(self.store.capture_body(id).await?)
+    }
+
+    /// Deletes one capture; `false` when it did not exist.
+    pub async fn delete_capture(&self, id: CaptureId) -> Result<bool, EngineError> {
+        let deleted = self.store.delete_capture(id).await?;
+        if deleted {
+            self.bus.publish(LiveEvent::CaptureDeleted { id });
+        }
+        Ok(deleted)
+    }
+
+    /// Deletes every capture; returns how many.
+    pub async fn clear_captures(&self) -> Result<u64, EngineError> {
+        let n = self.store.clear_captures().await?;
+        self.bus.publish(LiveEvent::CapturesCleared {});
+        Ok(n)
+    }
+
+    /// A live feed of what changes from now on. A subscriber that falls behind is told it lagged
+    /// (and should refetch) instead of slowing anyone down.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<LiveMessage> {
+        self.bus.subscribe()
+    }
+
+    /// Commits everything queued and closes the store.
+    pub async fn shutdown(&self) {
+        self.store.close().await;
+    }
+}

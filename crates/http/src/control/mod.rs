@@ -1,0 +1,93 @@
+//! The control API: JSON under `/api/`, live events over SSE, the OpenAPI document, and the UI.
+//! The whole route table is here, on one screen.
+
+mod auth;
+mod captures;
+mod info;
+mod stream;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::from_fn_with_state;
+use axum::routing::{any, get};
+use hookbench_engine::Engine;
+use tokio::sync::watch;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use utoipa::OpenApi;
+
+pub use auth::Guard;
+
+use crate::error::ApiError;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub engine: Arc<Engine>,
+    pub receiver_url: Arc<str>,
+    pub api_url: Arc<str>,
+    pub shutdown: watch::Receiver<bool>,
+    pub ui: Arc<crate::ui::UiSource>,
+}
+
+pub fn router(state: AppState, guard: Arc<Guard>) -> Router {
+    let authed = Router::new()
+        .route("/api/info", get(info::info))
+        .route("/api/captures", get(captures::list).delete(captures::clear))
+        .route("/api/captures/{id}", get(captures::get).delete(captures::delete))
+        .route("/api/captures/{id}/body", get(captures::body))
+        .route("/api/stream", get(stream::stream))
+        .route("/api/openapi.json", get(openapi_json))
+        .route("/api/{*rest}", any(unknown_route))
+        .route_layer(from_fn_with_state(guard.clone(), auth::require_token));
+
+    let cors_guard = guard.clone();
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| {
+            origin.to_str().map(|o| cors_guard.origin_allowed(o)).unwrap_or(false)
+        }))
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, "last-event-id".parse().unwrap_or(header::ACCEPT)])
+        .max_age(std::time::Duration::from_secs(600));
+
+    Router::new()
+        .route("/api/health", get(info::health))
+        .merge(authed)
+        .fallback(crate::ui::serve)
+        .layer(from_fn_with_state(guard, auth::check_host_and_origin))
+        .layer(cors)
+        .with_state(state)
+}
+
+async fn unknown_route() -> ApiError {
+    ApiError::not_found("no such API route; see /api/openapi.json")
+}
+
+async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(openapi())
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Hookbench control API", description = "Every route but /api/health needs `Authorization: Bearer <token>`."),
+    paths(info::health, info::info, captures::list, captures::get, captures::body, captures::delete, captures::clear, stream::stream),
+    components(schemas(crate::error::ErrorBody, hookbench_domain::capture::HeaderView)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// The OpenAPI document of the control API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

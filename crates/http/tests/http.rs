@@ -1,0 +1,281 @@
+//! The receiver and the control API over real sockets on port 0.
+#![allow(clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use hookbench_testkit::TestServer;
+use reqwest::Method;
+use serde_json::Value;
+
+async fn only_capture(server: &TestServer) -> Value {
+    let page = server.api_json("/api/captures").await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 1, "expected exactly one capture: {page}");
+    let id = page["items"][0]["id"].as_i64().unwrap();
+    server.api_json(&format!("/api/captures/{id}")).await
+}
+
+fn body_of(capture: &Value) -> Vec<u8> {
+    BASE64.decode(capture["body_base64"].as_str().unwrap_or("")).unwrap()
+}
+
+fn header_pairs(capture: &Value) -> Vec<(String, String)> {
+    capture["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["name"].as_str().unwrap().to_owned(), h["value"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+mod receiver {
+    use super::*;
+
+    #[tokio::test]
+    async fn every_kind_of_body_is_stored_byte_exact_and_acknowledged_with_its_id() {
+        let binary: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
+        let cases: Vec<(&str, &str, Vec<u8>)> = vec![
+            ("POST", "application/json", br#"{"id":"evt_1","nested":{"a":[1,2,3]}}"#.to_vec()),
+            ("PUT", "application/x-www-form-urlencoded", b"a=1&b=two+words&c=%F0%9F%98%80".to_vec()),
+            ("PATCH", "application/xml", b"<?xml version=\"1.0\"?><event id=\"1\"/>".to_vec()),
+            ("POST", "application/octet-stream", binary),
+            ("DELETE", "text/plain", Vec::new()),
+        ];
+        let server = TestServer::start().await;
+        for (method, content_type, body) in cases {
+            let res = server
+                .client
+                .request(Method::from_bytes(method.as_bytes()).unwrap(), server.receiver("/hooks/kind?x=1"))
+                .header("Content-Type", content_type)
+                .body(body.clone())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200, "{method} {content_type} is acknowledged");
+            let header_id: i64 = res.headers()["x-hookbench-capture-id"].to_str().unwrap().parse().unwrap();
+            let ack: Value = res.json().await.unwrap();
+            assert_eq!(ack["capture_id"].as_i64(), Some(header_id), "the ack names the capture");
+
+            let capture = server.api_json(&format!("/api/captures/{header_id}")).await;
+            assert_eq!(capture["method"], method);
+            assert_eq!(capture["path"], "/hooks/kind");
+            assert_eq!(capture["query"], "x=1");
+            assert_eq!(capture["content_type"], content_type);
+            assert_eq!(capture["body_size"].as_u64(), Some(body.len() as u64));
+            assert_eq!(body_of(&capture), body, "{content_type} body must be byte-exact");
+
+            let raw = server.api_request(Method::GET, &format!("/api/captures/{header_id}/body")).send().await.unwrap();
+            assert_eq!(raw.headers()["content-type"], content_type, "the body is served with its own type");
+            assert!(raw.headers()["content-security-policy"].to_str().unwrap().contains("sandbox"));
+            assert_eq!(raw.bytes().await.unwrap().to_vec(), body);
+        }
+    }
+
+    #[tokio::test]
+    async fn headers_keep_their_case_order_and_repeats_as_on_the_wire() {
+        let server = TestServer::start().await;
+        let wire = b"POST /order HTTP/1.1\r\nHost: example.test\r\nX-Zeta: 1\r\nx-alpha: 2\r\nX-Zeta: 3\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi";
+        let response = server.raw_to_receiver(wire).await;
+        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+        let capture = only_capture(&server).await;
+        let names: Vec<(String, String)> = header_pairs(&capture);
+        let expected = [("Host", "example.test"), ("X-Zeta", "1"), ("x-alpha", "2"), ("X-Zeta", "3"), ("Content-Length", "2"), ("Connection", "close")];
+        assert_eq!(names, expected.map(|(a, b)| (a.to_owned(), b.to_owned())), "exactly the wire's header lines");
+        assert_eq!(capture["url"], "http://example.test/order", "the URL uses the Host the client sent");
+    }
+
+    #[tokio::test]
+    async fn pipelined_requests_on_one_connection_each_get_their_own_headers() {
+        let server = TestServer::start().await;
+        let wire = b"POST /first HTTP/1.1\r\nHost: h\r\nX-First: yes\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nPOST /second HTTP/1.1\r\nHost: h\r\nX-Second: yes\r\nContent-Length: 1\r\nConnection: close\r\n\r\nz";
+        let response = server.raw_to_receiver(wire).await;
+        assert_eq!(response.matches("HTTP/1.1 200").count(), 2, "{response}");
+        let page = server.api_json("/api/captures").await;
+        let second = server.api_json(&format!("/api/captures/{}", page["items"][0]["id"])).await;
+        let first = server.api_json(&format!("/api/captures/{}", page["items"][1]["id"])).await;
+        assert_eq!(first["path"], "/first");
+        assert_eq!(body_of(&first), b"abc", "the chunked body is stored de-chunked");
+        assert!(header_pairs(&first).iter().any(|(n, _)| n == "X-First"));
+        assert!(header_pairs(&second).iter().any(|(n, _)| n == "X-Second"));
+        assert!(!header_pairs(&second).iter().any(|(n, _)| n == "X-First"), "headers never leak between requests");
+    }
+
+    #[tokio::test]
+    async fn header_values_that_are_not_utf8_are_kept_exactly() {
+        let server = TestServer::start().await;
+        let wire = b"GET /bin HTTP/1.1\r\nHost: h\r\nX-Latin1: caf\xe9\r\nConnection: close\r\n\r\n";
+        server.raw_to_receiver(wire).await;
+        let capture = only_capture(&server).await;
+        let latin = capture["headers"].as_array().unwrap().iter().find(|h| h["name"] == "X-Latin1").unwrap();
+        assert_eq!(BASE64.decode(latin["value_base64"].as_str().unwrap()).unwrap(), b"caf\xe9");
+    }
+
+    #[tokio::test]
+    async fn a_body_over_the_limit_gets_413_with_a_reason_and_its_metadata_is_recorded() {
+        let server = TestServer::start_with(|c| c.max_body_bytes = 1024).await;
+        let res = server.client.post(server.receiver("/big")).body(vec![b'x'; 4096]).send().await.unwrap();
+        assert_eq!(res.status(), 413);
+        let reason: Value = res.json().await.unwrap();
+        assert_eq!(reason["code"], "body_too_large");
+        assert!(reason["message"].as_str().unwrap().contains("1024"), "the reason names the limit: {reason}");
+        let capture = only_capture(&server).await;
+        assert_eq!(capture["response_status"], 413);
+        assert_eq!(capture["body_stored"], false);
+        assert_eq!(capture["body_size"], 4096);
+        assert_eq!(capture["body_base64"], Value::Null);
+        let raw = server.api_request(Method::GET, &format!("/api/captures/{}/body", capture["id"])).send().await.unwrap();
+        assert_eq!(raw.status(), 410, "an unstored body is gone, not empty");
+    }
+
+    #[tokio::test]
+    async fn a_streamed_body_that_grows_past_the_limit_is_refused_too() {
+        let server = TestServer::start_with(|c| c.max_body_bytes = 10).await;
+        let wire = b"POST /chunks HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n";
+        let response = server.raw_to_receiver(wire).await;
+        assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+        assert_eq!(only_capture(&server).await["body_stored"], false);
+    }
+
+    #[tokio::test]
+    async fn control_api_paths_on_the_receiver_are_captured_not_answered() {
+        let server = TestServer::start().await;
+        server.client.post(server.receiver("/x")).body("secret payload").send().await.unwrap();
+        let res = server.client.get(server.receiver("/api/captures")).bearer_auth(&server.running.token).send().await.unwrap();
+        let body: Value = res.json().await.unwrap();
+        assert!(body.get("items").is_none(), "the receiver never serves the API: {body}");
+        assert!(body["capture_id"].is_i64(), "it captured the request instead");
+    }
+
+    #[tokio::test]
+    async fn captures_survive_a_restart() {
+        let server = TestServer::start().await;
+        server.client.post(server.receiver("/persist")).body("still here").send().await.unwrap();
+        let dir = server.stop().await;
+        let server = TestServer::start_in(dir, |_| {}).await;
+        assert_eq!(body_of(&only_capture(&server).await), b"still here");
+    }
+}
+
+mod api {
+    use super::*;
+
+    #[tokio::test]
+    async fn health_is_open_and_everything_else_needs_the_token() {
+        let server = TestServer::start().await;
+        assert_eq!(server.client.get(server.api("/api/health")).send().await.unwrap().status(), 200);
+        let none = server.client.get(server.api("/api/captures")).send().await.unwrap();
+        assert_eq!(none.status(), 401);
+        let err: Value = none.json().await.unwrap();
+        assert_eq!(err["code"], "unauthorized");
+        let wrong = server.client.get(server.api("/api/captures")).bearer_auth("nope").send().await.unwrap();
+        assert_eq!(wrong.status(), 401);
+        let in_query = server.client.get(server.api(&format!("/api/captures?token={}", server.running.token))).send().await.unwrap();
+        assert_eq!(in_query.status(), 401, "the token in the query is only for the stream and downloads");
+        assert_eq!(server.api_request(Method::GET, "/api/openapi.json").send().await.unwrap().status(), 200);
+    }
+
+    #[tokio::test]
+    async fn a_foreign_host_or_origin_is_refused() {
+        let server = TestServer::start().await;
+        let rebinding = server.api_request(Method::GET, "/api/captures").header("Host", "attacker.example").send().await.unwrap();
+        assert_eq!(rebinding.status(), 403, "DNS rebinding: a non-loopback Host is refused");
+        let cross = server.api_request(Method::GET, "/api/captures").header("Origin", "http://127.0.0.1:1").send().await.unwrap();
+        assert_eq!(cross.status(), 403, "another page's origin is refused");
+        let ui = server.client.get(server.api("/")).header("Host", "attacker.example").send().await.unwrap();
+        assert_eq!(ui.status(), 403, "the UI is behind the same Host check");
+    }
+
+    #[tokio::test]
+    async fn the_desktop_webview_origin_passes_cors_preflight() {
+        let server = TestServer::start().await;
+        let res = server
+            .client
+            .request(Method::OPTIONS, server.api("/api/captures"))
+            .header("Origin", "tauri://localhost")
+            .header("Access-Control-Request-Method", "DELETE")
+            .header("Access-Control-Request-Headers", "authorization")
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "{}", res.status());
+        assert_eq!(res.headers()["access-control-allow-origin"], "tauri://localhost");
+    }
+
+    #[tokio::test]
+    async fn pages_follow_the_cursor_newest_first_and_filter() {
+        let server = TestServer::start().await;
+        for i in 0..7 {
+            let method = if i % 2 == 0 { Method::POST } else { Method::GET };
+            server.client.request(method, server.receiver(&format!("/p/{i}"))).send().await.unwrap();
+        }
+        let first = server.api_json("/api/captures?limit=3").await;
+        assert_eq!(first["total"], 7);
+        let paths: Vec<_> = first["items"].as_array().unwrap().iter().map(|c| c["path"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(paths, ["/p/6", "/p/5", "/p/4"]);
+        let next = server.api_json(&format!("/api/captures?limit=3&before={}", first["next_cursor"])).await;
+        assert_eq!(next["items"][0]["path"], "/p/3");
+        let posts = server.api_json("/api/captures?method=POST&q=p/").await;
+        assert_eq!(posts["total"], 4);
+        let bad = server.api_request(Method::GET, "/api/captures?limit=many").send().await.unwrap();
+        assert_eq!(bad.status(), 400);
+        assert_eq!(bad.json::<Value>().await.unwrap()["code"], "bad_request");
+    }
+
+    #[tokio::test]
+    async fn delete_one_and_clear_all() {
+        let server = TestServer::start().await;
+        for _ in 0..3 {
+            server.client.post(server.receiver("/d")).send().await.unwrap();
+        }
+        let page = server.api_json("/api/captures").await;
+        let id = page["items"][0]["id"].as_i64().unwrap();
+        let del = server.api_request(Method::DELETE, &format!("/api/captures/{id}")).send().await.unwrap();
+        assert_eq!(del.status(), 204);
+        let again = server.api_request(Method::DELETE, &format!("/api/captures/{id}")).send().await.unwrap();
+        assert_eq!(again.status(), 404);
+        assert_eq!(server.api_request(Method::GET, "/api/captures/abc").send().await.unwrap().status(), 400);
+        let cleared: Value = server.api_request(Method::DELETE, "/api/captures").send().await.unwrap().json().await.unwrap();
+        assert_eq!(cleared["deleted"], 2);
+        assert_eq!(server.api_json("/api/captures").await["total"], 0);
+    }
+
+    #[tokio::test]
+    async fn the_stream_delivers_new_captures_live() {
+        let server = TestServer::start().await;
+        let mut stream = server.client.get(server.api(&format!("/api/stream?token={}", server.running.token))).send().await.unwrap();
+        assert_eq!(stream.status(), 200);
+        assert!(stream.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+        server.client.post(server.receiver("/live")).body("{}").send().await.unwrap();
+        let mut seen = String::new();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while !seen.contains("event: capture.created") {
+            let chunk = tokio::time::timeout_at(deadline, stream.chunk()).await.expect("an event within 10 s").unwrap().unwrap();
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+        }
+        assert!(seen.contains("\"path\":\"/live\""), "the event carries the summary: {seen}");
+    }
+
+    #[tokio::test]
+    async fn the_openapi_document_lists_the_routes() {
+        let server = TestServer::start().await;
+        let doc = server.api_json("/api/openapi.json").await;
+        for path in ["/api/captures", "/api/captures/{id}", "/api/captures/{id}/body", "/api/stream", "/api/health", "/api/info"] {
+            assert!(doc["paths"].get(path).is_some(), "{path} is documented");
+        }
+        let info = server.api_json("/api/info").await;
+        assert_eq!(info["receiver_url"].as_str(), Some(server.running.receiver_url.as_str()));
+    }
+
+    #[tokio::test]
+    async fn unknown_api_routes_get_a_json_404_and_other_paths_get_the_ui() {
+        let server = TestServer::start().await;
+        let res = server.api_request(Method::GET, "/api/nope").send().await.unwrap();
+        assert_eq!(res.status(), 404);
+        assert_eq!(res.json::<Value>().await.unwrap()["code"], "not_found");
+        let page = server.client.get(server.api("/")).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(page.headers()["content-security-policy"].to_str().unwrap().contains("script-src 'self'"));
+        assert!(page.text().await.unwrap().contains("<"), "an HTML page is served");
+    }
+}

@@ -38,14 +38,36 @@ system() {
   fi
 }
 
-npm_deps() {
-  if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
-    echo "setup: npm ci in ui/"
-    (cd ui && npm ci --no-audit --no-fund)
+node_check() {
+  if ! command -v node >/dev/null 2>&1; then
+    echo "setup: Node.js 20 or newer is needed (with npm 10+). Install it, e.g. from your distribution or nodejs.org." >&2
+    exit 1
+  fi
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  if [ "$major" -lt 20 ]; then
+    echo "setup: Node.js $(node --version) is too old; Vite needs Node.js 20.19 or newer." >&2
+    exit 1
   fi
 }
 
+npm_deps() {
+  node_check
+  local dir
+  for dir in ui tests/e2e tests/desktop; do
+    [ -f "$dir/package-lock.json" ] || continue
+    if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+      echo "setup: npm ci in $dir/"
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+  done
+}
+
 driver() {
+  if ! command -v cargo >/dev/null 2>&1; then
+    echo "setup: cargo is needed (install Rust with rustup: https://rustup.rs)" >&2
+    exit 1
+  fi
   if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
     echo "setup: cargo install tauri-driver"
     cargo install tauri-driver --locked --version 2.1.0

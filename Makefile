@@ -1,0 +1,46 @@
+# Hookbench: `make run` starts the app, `make test` runs every test. Both install what is missing.
+SHELL := /bin/bash
+CARGO ?= cargo
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: run serve desktop test setup ui api-types check-api-types lint bench clean-data
+
+## Install what is missing (Debian packages as root, npm packages, tauri-driver for desktop tests).
+setup:
+	@bash scripts/setup.sh all
+
+## Build the UI bundle (ui/dist), which the desktop app and `hookbench serve` both use.
+ui: setup
+	@npm --prefix ui run build
+
+## The desktop window when there is a display; otherwise `hookbench serve` with its URLs printed.
+run: ui
+	@if [ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+	  $(CARGO) build -p hookbench-desktop && exec ./target/debug/hookbench-desktop; \
+	else \
+	  echo "No display found: starting 'hookbench serve' (open the ui: URL below in a browser)."; \
+	  $(CARGO) build -p hookbench-cli && exec ./target/debug/hookbench serve; \
+	fi
+
+serve: ui
+	@$(CARGO) build -p hookbench-cli && exec ./target/debug/hookbench serve
+
+desktop: ui
+	@$(CARGO) build -p hookbench-desktop && exec ./target/debug/hookbench-desktop
+
+## Every test: Rust (unit + integration), API types drift, UI (Vitest), browser e2e, desktop e2e.
+test: setup
+	@bash scripts/test.sh
+
+## Regenerate the UI's TypeScript types from the engine's OpenAPI document.
+api-types:
+	@$(CARGO) build -q -p hookbench-cli
+	@./target/debug/hookbench openapi > target/openapi.json
+	@npm --prefix ui run --silent gen:api
+
+check-api-types: api-types
+	@git diff --exit-code -- ui/src/api/schema.d.ts || { echo "ui/src/api/schema.d.ts is out of date: run 'make api-types' and commit it"; exit 1; }
+
+lint:
+	@$(CARGO) fmt --all --check
+	@$(CARGO) clippy --workspace --all-targets -- -D warnings

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test suite in order, timing each; stops at the first failing suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CARGO=${CARGO:-cargo}
+
+stage() {
+  local name=$1; shift
+  local start=$SECONDS
+  echo "=== $name"
+  "$@"
+  echo "=== $name: ok in $((SECONDS - start)) s"
+}
+
+# The UI bundle first: the desktop crate embeds ui/dist at compile time.
+stage "ui build" npm --prefix ui run build
+stage "rust format" "$CARGO" fmt --all --check
+# One workspace-wide build (desktop included) so shared dependencies compile once.
+stage "rust build" "$CARGO" build --workspace --all-targets
+stage "rust clippy" "$CARGO" clippy --workspace --all-targets -- -D warnings
+stage "rust tests" "$CARGO" test --workspace
+stage "api types drift" make --no-print-directory check-api-types
+stage "ui tests" npm --prefix ui test
+stage "browser e2e" npm --prefix tests/e2e test
+stage "desktop driver" bash scripts/setup.sh driver
+stage "desktop e2e" bash tests/desktop/run.sh
+echo "=== all suites passed"

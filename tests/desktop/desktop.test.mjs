@@ -1,0 +1,194 @@
+// The real Hookbench window, driven through tauri-driver. Started by run.sh, which provides the
+// display, the driver and a throwaway XDG_DATA_HOME; run alone, it needs the same environment.
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import assert from 'node:assert/strict';
+import { remote } from 'webdriverio';
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run tests/desktop/run.sh`);
+  return value;
+};
+const APP = env('HOOKBENCH_DESKTOP_BIN');
+const DRIVER_PORT = Number(env('TAURI_DRIVER_PORT'));
+const DATA_HOME = env('XDG_DATA_HOME');
+const SCREENSHOT = env('HOOKBENCH_SCREENSHOT');
+const RESULTS = env('HOOKBENCH_RESULTS');
+const APP_DATA = join(DATA_HOME, 'dev.hookbench.app');
+const run = promisify(execFile);
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+/** The app's top-level X window as the window manager would see it: title and size. */
+async function nativeWindow() {
+  const { stdout } = await run('xwininfo', ['-root', '-tree']);
+  for (const line of stdout.split('\n')) {
+    const m = line.match(/^\s*0x[0-9a-f]+ "([^"]*)": \("hookbench-desktop" [^)]*\)\s+(\d+)x(\d+)/);
+    if (m && Number(m[2]) > 100) return { title: m[1], width: Number(m[2]), height: Number(m[3]) };
+  }
+  return null;
+}
+
+async function waitFor(what, check, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      last = await check();
+      if (last) return last;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last})`);
+}
+
+function session() {
+  return remote({
+    hostname: '127.0.0.1',
+    port: DRIVER_PORT,
+    logLevel: 'warn',
+    connectionRetryCount: 0,
+    capabilities: {
+      browserName: 'wry',
+      'tauri:options': { application: APP },
+      'wdio:enforceWebDriverClassic': true,
+    },
+  });
+}
+
+function pngSize(bytes) {
+  assert.equal(bytes.subarray(1, 4).toString('latin1'), 'PNG', 'the screenshot is a PNG');
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+// ---- a normal launch: the UI with a running engine -------------------------------------------------
+let browser;
+let hb;
+const unique = Math.random().toString(36).slice(2, 10);
+const orderPath = `/webhooks/orders`;
+const orderBody = JSON.stringify({ type: 'order.paid', id: `ord_${unique}`, amount: 4200, currency: 'eur' });
+
+test('the main window opens with the title Hookbench at 1280x800', async () => {
+  browser = await session();
+  const win = await waitFor('the app window', nativeWindow);
+  assert.equal(win.title, 'Hookbench', 'the native window title');
+  assert.deepEqual([win.width, win.height], [1280, 800], 'the configured inner size (no window manager here)');
+});
+
+test('the page gets the engine connection before it loads', async () => {
+  hb = await browser.execute(() => window.__HOOKBENCH__ ?? null);
+  assert.ok(hb, 'window.__HOOKBENCH__ is defined');
+  assert.equal(hb.desktop, true, 'the UI is told it runs on the desktop');
+  assert.match(hb.apiUrl, /^http:\/\/127\.0\.0\.1:\d+$/, 'the API listens on loopback');
+  assert.match(hb.receiverUrl, /^http:\/\/127\.0\.0\.1:\d+$/, 'the receiver listens on loopback');
+  assert.ok(typeof hb.token === 'string' && hb.token.length >= 32, 'a per-launch token');
+  assert.equal(hb.portFallback, false, 'port 0 was asked for, so nothing had to fall back');
+  const frozen = await browser.execute(() => Object.isFrozen(window.__HOOKBENCH__));
+  assert.equal(frozen, true, 'page scripts cannot swap the connection');
+});
+
+test('the in-process engine answers with this launch token and the app data dir', async () => {
+  const res = await fetch(`${hb.apiUrl}/api/info`, { headers: { Authorization: `Bearer ${hb.token}` } });
+  assert.equal(res.status, 200, 'the token from the page is accepted');
+  const info = await res.json();
+  assert.equal(info.receiver_url, hb.receiverUrl, 'the page and the engine agree on the receiver');
+  assert.equal(info.data_dir, APP_DATA, 'the data dir defaults to the app data dir');
+  assert.ok(existsSync(join(APP_DATA, 'hookbench.db')), 'the store file is in the app data dir');
+  const wrong = await fetch(`${hb.apiUrl}/api/info`, { headers: { Authorization: 'Bearer nope' } });
+  assert.equal(wrong.status, 401, 'another token is refused');
+});
+
+test('the inbox shows the receiver URL', async () => {
+  const shown = await waitFor('the receiver URL in the inbox', async () => {
+    const el = await browser.$('[data-testid="receiver-url"]');
+    if (!(await el.isExisting())) return null;
+    const text = (await el.getText()).trim();
+    return text.includes(hb.receiverUrl) ? text : null;
+  });
+  assert.ok(shown.includes(hb.receiverUrl));
+});
+
+test('a POST to the receiver appears in the inbox without a reload', async () => {
+  await browser.execute((m) => { window.__e2eMarker = m; }, unique);
+  const target = new URL(orderPath, hb.receiverUrl);
+  assert.equal(target.hostname, '127.0.0.1', 'the test only ever sends to loopback');
+  // Two earlier deliveries so the inbox (and the README screenshot) shows a list, not a single row.
+  const send = (path, body, headers) =>
+    fetch(new URL(path, hb.receiverUrl), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  await send('/webhooks/github', JSON.stringify({ ref: 'refs/heads/main', commits: 2 }), { 'x-github-event': 'push' });
+  await send('/webhooks/stripe', JSON.stringify({ type: 'invoice.paid', id: 'evt_1' }), { 'stripe-signature': 't=1,v1=0' });
+  const res = await send(orderPath, orderBody, { 'x-request-id': unique });
+  assert.equal(res.status, 200, 'the receiver acknowledges the capture');
+  const rows = await waitFor('three capture rows, the order on top', async () => {
+    const found = await browser.$$('[data-testid="capture-row"]');
+    if (found.length < 3) return null;
+    return (await found[0].getText()).includes(orderPath) ? found : null;
+  });
+  assert.ok(rows.length >= 3);
+  const marker = await browser.execute(() => window.__e2eMarker ?? null);
+  assert.equal(marker, unique, 'the page was not reloaded');
+});
+
+test('clicking the capture shows its body', async () => {
+  const row = (await browser.$$('[data-testid="capture-row"]'))[0];
+  await row.click();
+  await waitFor('the order body on screen', async () =>
+    (await browser.execute(() => document.body.innerText)).includes(`ord_${unique}`));
+});
+
+test('a screenshot of the window is saved for the README', async () => {
+  await mkdir(dirname(SCREENSHOT), { recursive: true });
+  await browser.saveScreenshot(SCREENSHOT);
+  const size = pngSize(await readFile(SCREENSHOT));
+  assert.deepEqual([size.width, size.height], [1280, 800], 'the whole webview is captured');
+});
+
+test('closing the session closes the app', async () => {
+  await browser.deleteSession();
+  browser = null;
+  await waitFor('the app window to close', async () => (await nativeWindow()) === null);
+});
+
+// ---- a launch whose data folder can't be used: the reason instead of the UI -----------------------
+test('an unusable data folder shows the reason in the window instead of the UI', async () => {
+  const notAFolder = join(DATA_HOME, 'not-a-folder');
+  await writeFile(notAFolder, 'a file where the data folder should be');
+  await writeFile(join(APP_DATA, 'settings.json'), JSON.stringify({ dataDir: notAFolder }));
+  browser = await session();
+  const reason = await waitFor('the start error page', async () => {
+    const el = await browser.$('[data-testid="start-error-reason"]');
+    return (await el.isExisting()) ? el.getText() : null;
+  });
+  assert.ok(reason.includes(notAFolder), `the reason names the folder: ${reason}`);
+  const win = await waitFor('the app window', nativeWindow);
+  assert.equal(win.title, 'Hookbench', 'the app keeps running with its window');
+  const injected = await browser.execute(() => window.__HOOKBENCH__ ?? null);
+  assert.equal(injected, null, 'no connection is offered when there is no engine');
+});
+
+// ---- runner ------------------------------------------------------------------------------------
+let passed = 0;
+let failed = 0;
+for (const { name, fn } of tests) {
+  const started = Date.now();
+  try {
+    await fn();
+    passed += 1;
+    console.log(`ok   ${name} (${Date.now() - started} ms)`);
+  } catch (err) {
+    failed += 1;
+    console.log(`FAIL ${name} (${Date.now() - started} ms)\n     ${String(err?.stack ?? err).split('\n').slice(0, 6).join('\n     ')}`);
+  }
+}
+if (browser) {
+  await browser.deleteSession().catch(() => {});
+}
+await writeFile(RESULTS, `${passed} ${failed}\n`);
+process.exit(failed === 0 ? 0 : 1);

@@ -62,7 +62,10 @@ pub async fn start(placement: &Placement) -> anyhow::Result<Launched> {
             }
             Err(err) => match fallback_for(&config, &err) {
                 Some(next) => {
-                    tracing::warn!(error = %err, "preferred port taken; listening on a free port instead");
+                    // Not the error's own text: it suggests CLI flags the desktop doesn't have.
+                    if let StartError::PortInUse { role, addr } = &err {
+                        tracing::warn!(%addr, "the {role} port is taken; using a free port instead");
+                    }
                     config = next;
                     port_fallback = true;
                 }

@@ -18,11 +18,14 @@ const DRIVER_PORT = Number(env('TAURI_DRIVER_PORT'));
 const DATA_HOME = env('XDG_DATA_HOME');
 const SCREENSHOT = env('HOOKBENCH_SCREENSHOT');
 const RESULTS = env('HOOKBENCH_RESULTS');
+const ARTIFACTS = dirname(RESULTS);
 const APP_DATA = join(DATA_HOME, 'dev.hookbench.app');
 const run = promisify(execFile);
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
+let passed = 0;
+let failed = 0;
 
 /** The app's top-level X window as the window manager would see it: title and size. */
 async function nativeWindow() {
@@ -144,10 +147,13 @@ test('clicking the capture shows its body', async () => {
 });
 
 test('a screenshot of the window is saved for the README', async () => {
-  await mkdir(dirname(SCREENSHOT), { recursive: true });
-  await browser.saveScreenshot(SCREENSHOT);
-  const size = pngSize(await readFile(SCREENSHOT));
+  // A failed run keeps the committed README picture and leaves its own next to the logs.
+  const target = failed === 0 ? SCREENSHOT : join(ARTIFACTS, 'screenshot-on-failure.png');
+  await mkdir(dirname(target), { recursive: true });
+  await browser.saveScreenshot(target);
+  const size = pngSize(await readFile(target));
   assert.deepEqual([size.width, size.height], [1280, 800], 'the whole webview is captured');
+  assert.equal(failed, 0, `an earlier step failed; the window as it was is in ${target}`);
 });
 
 test('closing the session closes the app', async () => {
@@ -174,8 +180,6 @@ test('an unusable data folder shows the reason in the window instead of the UI',
 });
 
 // ---- runner ------------------------------------------------------------------------------------
-let passed = 0;
-let failed = 0;
 for (const { name, fn } of tests) {
   const started = Date.now();
   try {

@@ -5,6 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { inflateSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 import { remote } from 'webdriverio';
 
@@ -66,9 +67,39 @@ function session() {
   });
 }
 
-function pngSize(bytes) {
+/** Size and number of distinct colours of an 8-bit RGB(A), non-interlaced PNG (what WebKit writes). */
+function pngFacts(bytes) {
   assert.equal(bytes.subarray(1, 4).toString('latin1'), 'PNG', 'the screenshot is a PNG');
-  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+  const width = bytes.readUInt32BE(16);
+  const height = bytes.readUInt32BE(20);
+  const [depth, colourType, , , interlace] = bytes.subarray(24, 29);
+  assert.ok(depth === 8 && (colourType === 2 || colourType === 6) && interlace === 0, 'an 8-bit RGB(A) PNG');
+  const bpp = colourType === 6 ? 4 : 3;
+  const idat = [];
+  for (let at = 8; at < bytes.length; ) {
+    const len = bytes.readUInt32BE(at);
+    if (bytes.subarray(at + 4, at + 8).toString('latin1') === 'IDAT') idat.push(bytes.subarray(at + 8, at + 8 + len));
+    at += 12 + len;
+  }
+  const raw = inflateSync(Buffer.concat(idat));
+  const stride = width * bpp;
+  const colours = new Set();
+  let prev = Buffer.alloc(stride);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)];
+    const row = Buffer.from(raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1)));
+    for (let i = 0; i < stride; i++) {
+      const a = i >= bpp ? row[i - bpp] : 0;
+      const b = prev[i];
+      const c = i >= bpp ? prev[i - bpp] : 0;
+      const p = a + b - c;
+      const pred = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
+      row[i] = (row[i] + [0, a, b, (a + b) >> 1, pred][filter]) & 0xff;
+    }
+    for (let i = 0; i < stride; i += bpp) colours.add((row[i] << 16) | (row[i + 1] << 8) | row[i + 2]);
+    prev = row;
+  }
+  return { width, height, colours: colours.size };
 }
 
 // ---- a normal launch: the UI with a running engine -------------------------------------------------
@@ -150,9 +181,12 @@ test('a screenshot of the window is saved for the README', async () => {
   // A failed run keeps the committed README picture and leaves its own next to the logs.
   const target = failed === 0 ? SCREENSHOT : join(ARTIFACTS, 'screenshot-on-failure.png');
   await mkdir(dirname(target), { recursive: true });
+  // The snapshot is the last painted frame, which can trail the DOM: wait for two new frames first.
+  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
   await browser.saveScreenshot(target);
-  const size = pngSize(await readFile(target));
-  assert.deepEqual([size.width, size.height], [1280, 800], 'the whole webview is captured');
+  const shot = pngFacts(await readFile(target));
+  assert.deepEqual([shot.width, shot.height], [1280, 800], 'the whole webview is captured');
+  assert.ok(shot.colours > 8, `the picture shows the rendered UI, not a blank frame (${shot.colours} colours)`);
   assert.equal(failed, 0, `an earlier step failed; the window as it was is in ${target}`);
 });
 

@@ -2,6 +2,7 @@
 
 pub mod capture;
 pub mod clock;
+pub mod signature;
 
 pub use capture::{Capture, CaptureFilter, CaptureId, CapturePage, CaptureSummary, Header, NewCapture};
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};

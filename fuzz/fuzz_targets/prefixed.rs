@@ -1,0 +1,4 @@
+//! Fuzzes the prefixed signature parsers through verify, sign and detect (see src/entry.rs).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| hookbench_fuzz::run("prefixed", data));

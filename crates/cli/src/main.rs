@@ -1,7 +1,11 @@
 //! `hookbench`: the engine headless (`serve`) and the tools scripts and CI use.
 
 mod addr;
+mod client;
+mod endpoints;
+mod scheme;
 mod serve;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -18,8 +22,34 @@ struct Cli {
 enum Command {
     /// Run the receiver and the control API headless, and serve the UI in a browser.
     Serve(serve::ServeArgs),
+    /// Manage the endpoints of a running Hookbench (path prefixes with signature and duplicate checks).
+    Endpoints(endpoints::EndpointsArgs),
+    /// Check a webhook signature: exit 0 valid, 1 invalid, 2 usage error.
+    Verify(verify::VerifyArgs),
+    /// Sign a payload the way a provider would, and print the headers it would send.
+    Sign(verify::SignArgs),
+    /// List the signature schemes this build knows.
+    Schemes,
     /// Print the control API's OpenAPI document (JSON).
     Openapi,
+}
+
+/// Runs an async command on a small runtime; errors print as one line and exit 1.
+pub fn block_on(work: impl std::future::Future<Output = anyhow::Result<ExitCode>>) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(work) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -33,6 +63,13 @@ fn main() -> ExitCode {
         .init();
     match cli.command {
         Command::Serve(args) => serve::run(args),
+        Command::Endpoints(args) => endpoints::run(args),
+        Command::Verify(args) => verify::verify(args),
+        Command::Sign(args) => verify::sign(args),
+        Command::Schemes => {
+            scheme::print_schemes();
+            ExitCode::SUCCESS
+        }
         Command::Openapi => match serde_json::to_string_pretty(&hookbench_http::openapi()) {
             Ok(doc) => {
                 println!("{doc}");

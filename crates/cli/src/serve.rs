@@ -89,7 +89,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
     })
 }
 
-fn default_data_dir() -> anyhow::Result<PathBuf> {
+pub fn default_data_dir() -> anyhow::Result<PathBuf> {
     directories::BaseDirs::new()
         .map(|d| d.data_dir().join("dev.hookbench.app"))
         .context("cannot find the platform data directory (is HOME set?); pass --data DIR")

@@ -100,3 +100,100 @@ fn openapi_prints_the_document() {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     assert!(doc["paths"]["/api/captures"].is_object());
 }
+
+fn stdout_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn sign_then_verify_round_trips_and_a_tampered_body_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("body.json");
+    std::fs::write(&body, br#"{"id":"evt_1","type":"invoice.paid"}"#).unwrap();
+    let signed = hookbench()
+        .args(["sign", "--scheme", "stripe", "--secret", "whsec_abc", "--timestamp", "1796000000", "--json"])
+        .arg("--body")
+        .arg(format!("@{}", body.display()))
+        .output()
+        .unwrap();
+    assert!(signed.status.success(), "{}", String::from_utf8_lossy(&signed.stderr));
+    let doc: serde_json::Value = serde_json::from_str(&stdout_of(&signed)).unwrap();
+    let header = doc["headers"].as_array().unwrap().iter().find(|h| h["name"] == "Stripe-Signature").unwrap();
+    let header_line = format!("Stripe-Signature: {}", header["value"].as_str().unwrap());
+
+    let verify = |body_arg: String, now: &str| {
+        hookbench()
+            .args(["verify", "--scheme", "stripe", "--secret", "whsec_other", "--secret", "whsec_abc", "--now", now, "-H", &header_line, "--json"])
+            .arg("--body")
+            .arg(body_arg)
+            .output()
+            .unwrap()
+    };
+    let ok = verify(format!("@{}", body.display()), "1796000010");
+    assert_eq!(ok.status.code(), Some(0), "{}", stdout_of(&ok));
+    let verdict: serde_json::Value = serde_json::from_str(&stdout_of(&ok)).unwrap();
+    assert_eq!(verdict["matched_secret_label"], "previous #1", "the second secret given is the older one");
+
+    let tampered = verify(r#"{"id":"evt_1","type":"invoice.paid "}"#.into(), "1796000010");
+    assert_eq!(tampered.status.code(), Some(1), "an invalid signature exits 1");
+    let stale = verify(format!("@{}", body.display()), "1796009999");
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(stdout_of(&stale).contains("timestamp_too_old"), "{}", stdout_of(&stale));
+}
+
+#[test]
+fn verify_usage_errors_exit_2_with_a_reason() {
+    let out = hookbench().args(["verify", "--scheme", "nope", "--secret", "x"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown scheme 'nope'"));
+    let out = hookbench().args(["verify", "--scheme", "github", "--secret", "x", "-H", "no colon here"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not 'Name: value'"));
+}
+
+#[test]
+fn endpoints_are_managed_through_the_running_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ready = dir.path().join("ready.json");
+    let child = hookbench()
+        .args(["serve", "--receiver", "127.0.0.1:0", "--api", "127.0.0.1:0"])
+        .arg("--data")
+        .arg(&data)
+        .arg("--ready-file")
+        .arg(&ready)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _serve = Serve { child };
+    wait_for_file(&ready);
+    let cli = |args: &[&str]| hookbench().arg("endpoints").args(args).arg("--data").arg(&data).output().unwrap();
+
+    let created = cli(&["create", "--name", "Stripe", "--prefix", "/stripe", "--scheme", "stripe", "--secret", "whsec_1", "--enforce", "--dedupe", "json:/id"]);
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    assert!(stdout_of(&created).contains("created endpoint 2"), "{}", stdout_of(&created));
+    let listed = stdout_of(&cli(&["list"]));
+    assert!(listed.contains("/stripe") && listed.contains("stripe (enforce)") && listed.contains("body /id"), "{listed}");
+
+    let updated = cli(&["update", "2", "--flag-only", "--on-duplicate", "conflict"]);
+    assert!(updated.status.success(), "{}", String::from_utf8_lossy(&updated.stderr));
+    let shown: serde_json::Value = serde_json::from_str(&stdout_of(&cli(&["show", "2"]))).unwrap();
+    assert_eq!(shown["signature_mode"], "flag");
+    assert_eq!(shown["dedupe"]["on_duplicate"], "conflict");
+    assert_eq!(shown["signature"]["secrets"][0], "whsec_1", "an update keeps what it was not told to change");
+
+    let clash = cli(&["create", "--prefix", "/stripe"]);
+    assert_eq!(clash.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&clash.stderr).contains("already has the path prefix /stripe"));
+    assert!(cli(&["delete", "2"]).status.success());
+    assert!(!stdout_of(&cli(&["list"])).contains("/stripe"));
+}
+
+#[test]
+fn without_a_running_engine_the_cli_says_how_to_start_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = hookbench().args(["endpoints", "list", "--data"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("start `hookbench serve`"));
+}

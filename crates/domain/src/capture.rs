@@ -89,14 +89,40 @@ pub struct NewCapture {
     pub body: Option<bytes::Bytes>,
     /// Bytes received (or announced by Content-Length when the body was refused).
     pub body_size: u64,
+    /// The status decided before storing; a duplicate may still change it (see `DedupeClaim`).
+    pub response_status: u16,
+    pub endpoint_id: crate::endpoint::EndpointId,
+    /// The signature verdict as JSON, when the endpoint checks signatures.
+    pub verdict_json: Option<String>,
+    pub verdict_valid: Option<bool>,
+    /// The idempotency key to claim, when the endpoint detects duplicates.
+    pub dedupe: Option<DedupeClaim>,
+}
+
+/// An idempotency key to claim in the same transaction that stores the capture.
+#[derive(Debug, Clone)]
+pub struct DedupeClaim {
+    pub key: String,
+    pub now: Timestamp,
+    pub expires_at: Timestamp,
+    pub on_duplicate: crate::dedupe::DuplicateResponse,
+}
+
+/// What storing a capture decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredCapture {
+    pub id: CaptureId,
+    /// The first capture with the same idempotency key, when this one is a duplicate.
+    pub duplicate_of: Option<CaptureId>,
+    /// The status to answer with (a duplicate may answer differently from the first copy).
     pub response_status: u16,
 }
 
 impl NewCapture {
     /// The list entry this capture gets once stored under `id`.
-    pub fn summary(&self, id: CaptureId) -> CaptureSummary {
+    pub fn summary(&self, stored: StoredCapture) -> CaptureSummary {
         CaptureSummary {
-            id,
+            id: stored.id,
             received_at: format_rfc3339(self.received_at),
             method: self.method.clone(),
             path: self.path.clone(),
@@ -104,8 +130,12 @@ impl NewCapture {
             content_type: self.content_type.clone(),
             body_size: self.body_size,
             body_stored: self.body.is_some(),
-            response_status: self.response_status,
+            response_status: stored.response_status,
             remote_addr: self.remote_addr.clone(),
+            endpoint_id: self.endpoint_id,
+            verdict_valid: self.verdict_valid,
+            duplicate_of: stored.duplicate_of,
+            duplicate_count: 0,
         }
     }
 }
@@ -126,6 +156,13 @@ pub struct CaptureSummary {
     /// The status the receiver answered with.
     pub response_status: u16,
     pub remote_addr: String,
+    pub endpoint_id: crate::endpoint::EndpointId,
+    /// `true`/`false` when the endpoint checked the signature; `null` when it did not.
+    pub verdict_valid: Option<bool>,
+    /// The first capture with the same idempotency key, when this is a duplicate.
+    pub duplicate_of: Option<CaptureId>,
+    /// On a first capture: how many duplicates of it arrived since.
+    pub duplicate_count: u32,
 }
 
 /// Everything about one capture, body included.
@@ -139,6 +176,15 @@ pub struct Capture {
     pub headers: Vec<HeaderView>,
     /// The body bytes, base64; `null` when not stored.
     pub body_base64: Option<String>,
+    /// The idempotency key found, when the endpoint detects duplicates.
+    pub dedupe_key: Option<String>,
+    /// The full signature verdict (see `Verdict`), when the endpoint checks signatures.
+    #[schema(value_type = Option<Object>)]
+    pub verdict: Option<serde_json::Value>,
+    /// Providers recognised from the headers, strongest first: a suggestion when the endpoint
+    /// checks no signature.
+    #[serde(default)]
+    pub detected: Vec<crate::signature::Detection>,
 }
 
 impl Capture {
@@ -149,6 +195,9 @@ impl Capture {
             http_version,
             headers: headers.iter().map(HeaderView::from).collect(),
             body_base64: body.map(|b| BASE64.encode(b)),
+            dedupe_key: None,
+            verdict: None,
+            detected: Vec::new(),
         }
     }
 }
@@ -167,6 +216,11 @@ pub struct CaptureFilter {
     pub method: Option<String>,
     /// A substring of the path (or query).
     pub path_contains: Option<String>,
+    pub endpoint_id: Option<crate::endpoint::EndpointId>,
+    /// `Some(true)`: only valid signatures; `Some(false)`: only invalid ones.
+    pub verdict_valid: Option<bool>,
+    /// `Some(true)`: only duplicates; `Some(false)`: only first copies.
+    pub duplicate: Option<bool>,
     pub limit: usize,
 }
 

@@ -2,7 +2,9 @@
 
 pub mod capture;
 pub mod clock;
+pub mod dedupe;
+pub mod endpoint;
 pub mod signature;
 
-pub use capture::{Capture, CaptureFilter, CaptureId, CapturePage, CaptureSummary, Header, NewCapture};
+pub use capture::{Capture, CaptureFilter, CaptureId, CapturePage, CaptureSummary, DedupeClaim, Header, NewCapture, StoredCapture};
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};

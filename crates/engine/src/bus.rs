@@ -15,6 +15,7 @@ pub enum LiveEvent {
     CaptureCreated(CaptureSummary),
     CaptureDeleted { id: CaptureId },
     CapturesCleared {},
+    EndpointsChanged {},
 }
 
 impl LiveEvent {
@@ -24,6 +25,7 @@ impl LiveEvent {
             LiveEvent::CaptureCreated(_) => "capture.created",
             LiveEvent::CaptureDeleted { .. } => "capture.deleted",
             LiveEvent::CapturesCleared {} => "captures.cleared",
+            LiveEvent::EndpointsChanged {} => "endpoints.changed",
         }
     }
 }

@@ -6,6 +6,9 @@ use hookbench_store::StoreError;
 pub enum EngineError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The input was refused; each entry names a field and what is wrong with it.
+    #[error("invalid input: {}", .0.join("; "))]
+    Invalid(Vec<String>),
 }
 
 impl EngineError {
@@ -13,6 +16,7 @@ impl EngineError {
     pub fn is_transient(&self) -> bool {
         match self {
             EngineError::Store(e) => e.is_transient(),
+            EngineError::Invalid(_) => false,
         }
     }
 }

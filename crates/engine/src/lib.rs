@@ -1,16 +1,21 @@
 //! Hookbench's engine: the inbound capture pipeline and the live event bus, over the store.
 
 mod bus;
+mod endpoints;
 mod error;
+mod inbound;
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
-use hookbench_domain::{Capture, CaptureFilter, CaptureId, CapturePage, CaptureSummary, Clock, NewCapture, Timestamp};
+use hookbench_domain::endpoint::Endpoint;
+use hookbench_domain::{Capture, CaptureFilter, CaptureId, CapturePage, CaptureSummary, Clock, NewCapture, StoredCapture, Timestamp};
 use hookbench_store::{Store, StoredBody};
 
 pub use bus::{LiveEvent, LiveMessage};
 pub use error::EngineError;
+pub use inbound::{InboundRequest, InboundResponse};
 
 /// Default largest request body the receiver stores: 10 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
@@ -27,19 +32,42 @@ impl EngineConfig {
     }
 }
 
+/// How often expired idempotency keys are cleaned up.
+const DEDUPE_SWEEP_EVERY: Duration = Duration::from_secs(600);
+
 pub struct Engine {
     config: EngineConfig,
     store: Store,
     bus: bus::Bus,
     clock: Arc<dyn Clock>,
+    /// Every endpoint, read on each request; replaced whole when one changes.
+    endpoints: RwLock<Arc<Vec<Endpoint>>>,
+    sweeper: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl Engine {
     /// Opens the store in the configured data dir and makes the engine ready to take captures.
-    pub fn start(config: EngineConfig, clock: Arc<dyn Clock>) -> Result<Arc<Self>, EngineError> {
+    /// Must run inside a tokio runtime: it starts the cleanup of expired idempotency keys.
+    pub async fn start(config: EngineConfig, clock: Arc<dyn Clock>) -> Result<Arc<Self>, EngineError> {
         let store = Store::open(&config.data_dir)?;
         tracing::info!(db = %store.path().display(), "store open");
-        Ok(Arc::new(Self { config, store, bus: bus::Bus::new(), clock }))
+        let endpoints = RwLock::new(Arc::new(store.list_endpoints().await?));
+        let engine = Arc::new(Self { config, store, bus: bus::Bus::new(), clock, endpoints, sweeper: Default::default() });
+        let weak = Arc::downgrade(&engine);
+        let sweeper = tokio::spawn(async move {
+            let mut every = tokio::time::interval(DEDUPE_SWEEP_EVERY);
+            loop {
+                every.tick().await;
+                let Some(engine) = weak.upgrade() else { break };
+                if let Err(e) = engine.expire_dedupe_keys().await {
+                    tracing::warn!(error = %e, "cannot clean up expired idempotency keys");
+                }
+            }
+        });
+        if let Ok(mut slot) = engine.sweeper.lock() {
+            *slot = Some(sweeper);
+        }
+        Ok(engine)
     }
 
     pub fn config(&self) -> &EngineConfig {
@@ -52,11 +80,20 @@ impl Engine {
 
     /// Commits a capture, then tells live subscribers. Returns only after the commit, so the
     /// receiver may acknowledge the request as soon as this returns `Ok`.
-    pub async fn record_capture(&self, capture: NewCapture) -> Result<CaptureSummary, EngineError> {
-        let mut summary = capture.summary(0);
-        summary.id = self.store.insert_capture(capture).await?;
+    pub async fn record(&self, capture: NewCapture) -> Result<CaptureSummary, EngineError> {
+        let placeholder = StoredCapture { id: 0, duplicate_of: None, response_status: capture.response_status };
+        let mut summary = capture.summary(placeholder);
+        let stored = self.store.insert_capture(capture).await?;
+        summary.id = stored.id;
+        summary.duplicate_of = stored.duplicate_of;
+        summary.response_status = stored.response_status;
         self.bus.publish(LiveEvent::CaptureCreated(summary.clone()));
         Ok(summary)
+    }
+
+    /// Forgets idempotency keys past their TTL; returns how many.
+    pub async fn expire_dedupe_keys(&self) -> Result<u64, EngineError> {
+        Ok(self.store.expire_dedupe_keys(self.clock.now_ms()).await?)
     }
 
     pub async fn list_captures(&self, filter: CaptureFilter) -> Result<CapturePage, EngineError> {
@@ -95,6 +132,9 @@ impl Engine {
 
     /// Commits everything queued and closes the store.
     pub async fn shutdown(&self) {
+        if let Some(sweeper) = self.sweeper.lock().ok().and_then(|mut s| s.take()) {
+            sweeper.abort();
+        }
         self.store.close().await;
     }
 }

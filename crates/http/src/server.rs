@@ -66,6 +66,7 @@ pub struct Running {
     engine: Arc<Engine>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+    connection_file: PathBuf,
 }
 
 impl Running {
@@ -82,6 +83,12 @@ impl Running {
             }
         }
         self.engine.shutdown().await;
+        // Only our own file: another engine on the same data dir may have replaced it.
+        if let Ok(text) = std::fs::read_to_string(&self.connection_file) {
+            if text.contains(&self.token) {
+                let _ = std::fs::remove_file(&self.connection_file);
+            }
+        }
     }
 }
 
@@ -131,7 +138,7 @@ pub async fn start_with_clock(config: ServeConfig, clock: Arc<dyn Clock>) -> Res
     }
 
     let engine_config = EngineConfig { data_dir: config.data_dir.clone(), max_body_bytes: config.max_body_bytes };
-    let engine = Engine::start(engine_config, clock)?;
+    let engine = Engine::start(engine_config, clock).await?;
     let token = config.token.clone().filter(|t| !t.is_empty()).unwrap_or_else(new_token);
     let receiver_url = url_of(receiver_addr);
     let api_url = url_of(api_addr);
@@ -168,5 +175,27 @@ pub async fn start_with_clock(config: ServeConfig, clock: Arc<dyn Clock>) -> Res
         }
     });
 
-    Ok(Running { receiver_url, api_url, token, receiver_addr, api_addr, engine, stop, tasks: vec![receiver_task, api_task] })
+    let connection_file = config.data_dir.join(CONNECTION_FILE);
+    if let Err(e) = write_connection_file(&connection_file, &receiver_url, &api_url, &token) {
+        tracing::warn!(error = %e, path = %connection_file.display(), "cannot write the connection file; the CLI will need --api and --token");
+    }
+    Ok(Running { receiver_url, api_url, token, receiver_addr, api_addr, engine, stop, tasks: vec![receiver_task, api_task], connection_file })
+}
+
+/// Where a running engine tells local tools (the CLI) how to reach it: `{"receiver_url","api_url","token"}`,
+/// readable by this user only, removed on a clean stop.
+pub const CONNECTION_FILE: &str = "connection.json";
+
+fn write_connection_file(path: &std::path::Path, receiver_url: &str, api_url: &str, token: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let doc = serde_json::json!({ "receiver_url": receiver_url, "api_url": api_url, "token": token, "pid": std::process::id() });
+    let tmp = path.with_extension("tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&tmp)?;
+    file.write_all(doc.to_string().as_bytes())?;
+    file.sync_all()?;
+    std::fs::rename(&tmp, path)
 }

@@ -79,6 +79,7 @@ mod receiver {
         let response = server.raw_to_receiver(wire).await;
         assert!(response.starts_with("HTTP/1.1 200"), "{response}");
         let capture = only_capture(&server).await;
+        assert_eq!(capture["detected"], serde_json::json!([]), "no provider headers, nothing detected");
         let names: Vec<(String, String)> = header_pairs(&capture);
         let expected = [("Host", "example.test"), ("X-Zeta", "1"), ("x-alpha", "2"), ("X-Zeta", "3"), ("Content-Length", "2"), ("Connection", "close")];
         assert_eq!(names, expected.map(|(a, b)| (a.to_owned(), b.to_owned())), "exactly the wire's header lines");
@@ -277,5 +278,105 @@ mod api {
         assert_eq!(page.status(), 200);
         assert!(page.headers()["content-security-policy"].to_str().unwrap().contains("script-src 'self'"));
         assert!(page.text().await.unwrap().contains("<"), "an HTML page is served");
+    }
+}
+
+mod endpoints {
+    use super::*;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn an_endpoint_created_over_the_api_checks_signatures_and_duplicates_at_once() {
+        let server = TestServer::start().await;
+        let created = server
+            .api_request(Method::POST, "/api/endpoints")
+            .json(&json!({
+                "name": "GitHub", "path_prefix": "/github/",
+                "signature": {"scheme": {"kind": "github"}, "secrets": ["It's a Secret to Everybody"]},
+                "signature_mode": "enforce",
+                "dedupe": {"source": {"kind": "header", "name": "X-GitHub-Delivery"}, "on_duplicate": "ok_duplicate"}
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 201);
+        let endpoint: Value = created.json().await.unwrap();
+        assert_eq!(endpoint["path_prefix"], "/github", "the trailing slash is tidied away");
+
+        // GitHub's documented test vector.
+        let sig = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+        let send = |delivery: &'static str, sig: &'static str| {
+            server.client.post(server.receiver("/github/push")).header("X-Hub-Signature-256", sig).header("X-GitHub-Delivery", delivery).body("Hello, World!").send()
+        };
+        let ok = send("d-1", sig).await.unwrap();
+        assert_eq!(ok.status(), 200);
+        let bad = send("d-2", "sha256=0000000000000000000000000000000000000000000000000000000000000000").await.unwrap();
+        assert_eq!(bad.status(), 401, "enforce mode refuses a bad signature");
+        let reason: Value = bad.json().await.unwrap();
+        assert_eq!(reason["code"], "signature_invalid");
+        let plain = server.client.post(server.receiver("/elsewhere")).header("Stripe-Signature", "t=1,v1=ab").body("{}").send().await.unwrap();
+        let plain_id = plain.json::<Value>().await.unwrap()["capture_id"].clone();
+        let suggested = server.api_json(&format!("/api/captures/{plain_id}")).await;
+        assert_eq!(suggested["detected"][0]["scheme_id"], "stripe", "with no scheme set, the provider is detected: {suggested}");
+        let dup = send("d-1", sig).await.unwrap();
+        let dup_body: Value = dup.json().await.unwrap();
+        assert_eq!(dup_body["duplicate"], true, "{dup_body}");
+
+        let invalid = server.api_json(&format!("/api/captures?endpoint={}&verdict=invalid", endpoint["id"])).await;
+        assert_eq!(invalid["total"], 1);
+        let detail = server.api_json(&format!("/api/captures/{}", invalid["items"][0]["id"])).await;
+        assert_eq!(detail["verdict"]["reason"]["code"], "no_secret_matches");
+        assert_eq!(server.api_json("/api/captures?duplicate=true").await["total"], 1);
+    }
+
+    #[tokio::test]
+    async fn bad_endpoint_input_is_refused_naming_each_problem() {
+        let server = TestServer::start().await;
+        let res = server
+            .api_request(Method::POST, "/api/endpoints")
+            .json(&json!({"name": "", "path_prefix": "nope", "signature": {"scheme": {"kind": "stripe"}, "secrets": []}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422);
+        let err: Value = res.json().await.unwrap();
+        let message = err["message"].as_str().unwrap();
+        for part in ["name:", "path_prefix:", "signature.secrets:"] {
+            assert!(message.contains(part), "{part} is named in: {message}");
+        }
+        let syntax = server.api_request(Method::POST, "/api/endpoints").header("Content-Type", "application/json").body("{").send().await.unwrap();
+        assert_eq!(syntax.status(), 400);
+        assert_eq!(syntax.json::<Value>().await.unwrap()["code"], "invalid_json");
+        let default = server.api_request(Method::DELETE, "/api/endpoints/1").send().await.unwrap();
+        assert_eq!(default.status(), 422, "the default endpoint stays");
+    }
+
+    #[tokio::test]
+    async fn the_workbench_signs_and_verifies_with_every_step_shown() {
+        let server = TestServer::start().await;
+        let signed: Value = server
+            .api_request(Method::POST, "/api/sign")
+            .json(&json!({"scheme": {"kind": "slack"}, "secret": "8f742231b10e8888abcd99yyyzzz85a5", "body": "token=x&team_id=T1", "timestamp": 1796000000}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let headers = signed["headers"].clone();
+        let verdict: Value = server
+            .api_request(Method::POST, "/api/verify")
+            .json(&json!({"scheme": {"kind": "slack"}, "secrets": ["8f742231b10e8888abcd99yyyzzz85a5"], "headers": headers, "body": "token=x&team_id=T1", "now_unix": 1796000100}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(verdict["valid"], true, "{verdict}");
+        assert!(verdict["steps"].as_array().unwrap().len() >= 2, "the computation is shown step by step");
+        assert!(verdict["detected"].as_array().unwrap().iter().any(|d| d.to_string().contains("slack")), "{verdict}");
+        let schemes: Value = server.api_json("/api/schemes").await;
+        assert!(schemes.as_array().unwrap().len() >= 15);
     }
 }

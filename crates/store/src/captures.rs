@@ -3,7 +3,8 @@
 //! Bodies live in their own table so listing a page of captures never reads payload pages.
 
 use hookbench_domain::capture::{decode_headers, encode_headers};
-use hookbench_domain::{Capture, CaptureFilter, CaptureId, CapturePage, CaptureSummary, NewCapture};
+use hookbench_domain::dedupe::DuplicateResponse;
+use hookbench_domain::{Capture, CaptureFilter, CaptureId, CapturePage, CaptureSummary, NewCapture, StoredCapture};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::{StoreError, StoredBody};
@@ -31,14 +32,17 @@ CREATE TABLE capture_bodies (
 CREATE INDEX captures_method ON captures(method, id);
 ";
 
-const SUMMARY_COLUMNS: &str =
-    "id, received_at, method, path, query, content_type, body_size, body_stored, response_status, remote_addr";
+const SUMMARY_COLUMNS: &str = "id, received_at, method, path, query, content_type, body_size, body_stored, response_status, \
+     remote_addr, endpoint_id, verdict_valid, duplicate_of, duplicate_count";
 
-pub fn insert(conn: &Connection, c: &NewCapture) -> Result<CaptureId, StoreError> {
+/// Stores a capture; when it carries an idempotency key, claims the key in the same transaction.
+/// The claim is an upsert on the key's primary key, so two racing copies yield exactly one original.
+pub fn insert(conn: &Connection, c: &NewCapture) -> Result<StoredCapture, StoreError> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO captures (received_at, method, path, query, url, http_version, remote_addr, headers,
-                               content_type, body_size, body_stored, response_status)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                               content_type, body_size, body_stored, response_status, endpoint_id,
+                               verdict, verdict_valid, dedupe_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     )?;
     stmt.execute(params![
         c.received_at,
@@ -53,13 +57,46 @@ pub fn insert(conn: &Connection, c: &NewCapture) -> Result<CaptureId, StoreError
         i64::try_from(c.body_size).unwrap_or(i64::MAX),
         c.body.is_some(),
         c.response_status,
+        c.endpoint_id,
+        c.verdict_json,
+        c.verdict_valid,
+        c.dedupe.as_ref().map(|d| d.key.as_str()),
     ])?;
     let id = conn.last_insert_rowid();
     if let Some(body) = &c.body {
         let mut stmt = conn.prepare_cached("INSERT INTO capture_bodies (capture_id, body) VALUES (?1, ?2)")?;
         stmt.execute(params![id, body.as_ref()])?;
     }
-    Ok(id)
+    let mut stored = StoredCapture { id, duplicate_of: None, response_status: c.response_status };
+    let Some(claim) = &c.dedupe else { return Ok(stored) };
+    let claimed = conn.prepare_cached(
+        "INSERT INTO dedupe_keys (endpoint_id, key, first_capture_id, expires_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (endpoint_id, key) DO UPDATE
+            SET first_capture_id = excluded.first_capture_id, expires_at = excluded.expires_at
+          WHERE dedupe_keys.expires_at <= ?5",
+    )?
+    .execute(params![c.endpoint_id, claim.key, id, claim.expires_at, claim.now])?;
+    if claimed == 1 {
+        return Ok(stored);
+    }
+    let (first, first_status): (CaptureId, u16) = conn
+        .prepare_cached(
+            "SELECT k.first_capture_id, coalesce(c.response_status, 200) FROM dedupe_keys k
+             LEFT JOIN captures c ON c.id = k.first_capture_id WHERE k.endpoint_id = ?1 AND k.key = ?2",
+        )?
+        .query_row(params![c.endpoint_id, claim.key], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    stored.duplicate_of = Some(first);
+    if (200..300).contains(&c.response_status) {
+        stored.response_status = match claim.on_duplicate {
+            DuplicateResponse::SameAsFirst => first_status,
+            DuplicateResponse::OkDuplicate => 200,
+            DuplicateResponse::Conflict => 409,
+        };
+    }
+    conn.prepare_cached("UPDATE captures SET duplicate_of = ?2, response_status = ?3 WHERE id = ?1")?
+        .execute(params![id, first, stored.response_status])?;
+    conn.prepare_cached("UPDATE captures SET duplicate_count = duplicate_count + 1 WHERE id = ?1")?.execute([first])?;
+    Ok(stored)
 }
 
 pub fn delete(conn: &Connection, id: CaptureId) -> Result<bool, StoreError> {
@@ -68,6 +105,7 @@ pub fn delete(conn: &Connection, id: CaptureId) -> Result<bool, StoreError> {
 
 pub fn clear(conn: &Connection) -> Result<u64, StoreError> {
     conn.execute("DELETE FROM capture_bodies", [])?;
+    conn.execute("DELETE FROM dedupe_keys", [])?;
     Ok(conn.execute("DELETE FROM captures", [])? as u64)
 }
 
@@ -83,6 +121,10 @@ fn summary(row: &Row<'_>) -> rusqlite::Result<CaptureSummary> {
         body_stored: row.get(7)?,
         response_status: row.get(8)?,
         remote_addr: row.get(9)?,
+        endpoint_id: row.get(10)?,
+        verdict_valid: row.get(11)?,
+        duplicate_of: row.get(12)?,
+        duplicate_count: row.get(13)?,
     })
 }
 
@@ -102,6 +144,19 @@ fn where_clause(filter: &CaptureFilter, with_cursor: bool) -> (String, Vec<rusql
     if let Some(q) = filter.path_contains.as_deref().filter(|q| !q.is_empty()) {
         clauses.push("instr(lower(path || coalesce('?' || query, '')), lower(?)) > 0");
         args.push(Value::Text(q.to_owned()));
+    }
+    if let Some(endpoint) = filter.endpoint_id {
+        clauses.push("endpoint_id = ?");
+        args.push(Value::Integer(endpoint));
+    }
+    if let Some(valid) = filter.verdict_valid {
+        clauses.push("verdict_valid = ?");
+        args.push(Value::Integer(valid.into()));
+    }
+    match filter.duplicate {
+        Some(true) => clauses.push("duplicate_of IS NOT NULL"),
+        Some(false) => clauses.push("duplicate_of IS NULL"),
+        None => {}
     }
     let sql = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
     (sql, args)
@@ -131,22 +186,27 @@ pub fn list(conn: &Connection, filter: &CaptureFilter) -> Result<CapturePage, St
 
 pub fn get(conn: &Connection, id: CaptureId) -> Result<Option<Capture>, StoreError> {
     let sql = format!(
-        "SELECT {SUMMARY_COLUMNS}, url, http_version, headers, b.body
+        "SELECT {SUMMARY_COLUMNS}, url, http_version, headers, b.body, dedupe_key, verdict
          FROM captures LEFT JOIN capture_bodies b ON b.capture_id = captures.id WHERE id = ?1"
     );
     let row = conn
         .prepare_cached(&sql)?
         .query_row([id], |row| {
             let s = summary(row)?;
-            let url: String = row.get(10)?;
-            let version: String = row.get(11)?;
-            let headers: Vec<u8> = row.get(12)?;
-            let body: Option<Vec<u8>> = row.get(13)?;
-            Ok((s, url, version, headers, body))
+            let url: String = row.get(14)?;
+            let version: String = row.get(15)?;
+            let headers: Vec<u8> = row.get(16)?;
+            let body: Option<Vec<u8>> = row.get(17)?;
+            let key: Option<String> = row.get(18)?;
+            let verdict: Option<String> = row.get(19)?;
+            Ok((s, url, version, headers, body, key, verdict))
         })
         .optional()?;
-    Ok(row.map(|(s, url, version, headers, body)| {
-        Capture::from_parts(s, url, version, &decode_headers(&headers), body.as_deref())
+    Ok(row.map(|(s, url, version, headers, body, key, verdict)| {
+        let mut capture = Capture::from_parts(s, url, version, &decode_headers(&headers), body.as_deref());
+        capture.dedupe_key = key;
+        capture.verdict = verdict.and_then(|v| serde_json::from_str(&v).ok());
+        capture
     }))
 }
 

@@ -12,6 +12,10 @@ pub enum StoreError {
     Migrate(#[from] rusqlite_migration::Error),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Invalid(String),
     #[error("the store is closed")]
     Closed,
     #[error("the store's worker stopped unexpectedly")]

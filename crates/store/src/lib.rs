@@ -4,6 +4,7 @@
 //! that got `Ok` may tell its client "stored" and a `kill -9` right after loses nothing.
 
 mod captures;
+mod endpoints;
 mod error;
 mod migrations;
 mod pool;
@@ -11,7 +12,8 @@ mod writer;
 
 use std::path::{Path, PathBuf};
 
-use hookbench_domain::{Capture, CaptureFilter, CaptureId, CapturePage, NewCapture};
+use hookbench_domain::endpoint::{Endpoint, EndpointId, EndpointInput};
+use hookbench_domain::{Capture, CaptureFilter, CaptureId, CapturePage, NewCapture, StoredCapture, Timestamp};
 
 pub use error::StoreError;
 use pool::ReadPool;
@@ -50,8 +52,8 @@ impl Store {
         &self.path
     }
 
-    /// Stores a capture and returns its id once the commit is durable.
-    pub async fn insert_capture(&self, capture: NewCapture) -> Result<CaptureId, StoreError> {
+    /// Stores a capture (and claims its idempotency key) and returns what was decided, once durable.
+    pub async fn insert_capture(&self, capture: NewCapture) -> Result<StoredCapture, StoreError> {
         self.writer.write(move |tx| captures::insert(tx, &capture)).await
     }
 
@@ -75,6 +77,34 @@ impl Store {
 
     pub async fn capture_body(&self, id: CaptureId) -> Result<Option<StoredBody>, StoreError> {
         self.readers.read(move |conn| captures::body(conn, id)).await
+    }
+
+    pub async fn list_endpoints(&self) -> Result<Vec<Endpoint>, StoreError> {
+        self.readers.read(endpoints::list).await
+    }
+
+    pub async fn get_endpoint(&self, id: EndpointId) -> Result<Option<Endpoint>, StoreError> {
+        self.readers.read(move |conn| endpoints::get(conn, id)).await
+    }
+
+    /// Creates an endpoint; `StoreError::Conflict` when its prefix is taken.
+    pub async fn create_endpoint(&self, input: EndpointInput, now: Timestamp) -> Result<Endpoint, StoreError> {
+        self.writer.write(move |tx| endpoints::create(tx, &input, now)).await
+    }
+
+    /// Replaces an endpoint's name, prefix and settings; `None` when there is no such endpoint.
+    pub async fn update_endpoint(&self, id: EndpointId, input: EndpointInput, now: Timestamp) -> Result<Option<Endpoint>, StoreError> {
+        self.writer.write(move |tx| endpoints::update(tx, id, &input, now)).await
+    }
+
+    /// Deletes an endpoint; its captures move to the default endpoint.
+    pub async fn delete_endpoint(&self, id: EndpointId) -> Result<bool, StoreError> {
+        self.writer.write(move |tx| endpoints::delete(tx, id)).await
+    }
+
+    /// Forgets idempotency keys whose time is up.
+    pub async fn expire_dedupe_keys(&self, now: Timestamp) -> Result<u64, StoreError> {
+        self.writer.write(move |tx| endpoints::expire_dedupe_keys(tx, now)).await
     }
 
     /// Stops the writer after it has committed everything already handed to it.

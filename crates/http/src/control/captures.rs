@@ -1,6 +1,8 @@
 //! `/api/captures`: list, read, download, delete.
 
 use axum::Json;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use axum::body::Body;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -24,6 +26,12 @@ pub struct ListQuery {
     pub method: Option<String>,
     /// Case-insensitive substring of the path and query.
     pub q: Option<String>,
+    /// Only captures of this endpoint.
+    pub endpoint: Option<i64>,
+    /// `valid` or `invalid`: only captures whose signature verdict is that.
+    pub verdict: Option<String>,
+    /// `true`: only duplicates; `false`: only first copies.
+    pub duplicate: Option<bool>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -35,7 +43,21 @@ pub struct Deleted {
     responses((status = 200, body = CapturePage), (status = 401, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, q: Result<Query<ListQuery>, QueryRejection>) -> Result<Json<CapturePage>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    let filter = CaptureFilter { before: q.before, method: q.method, path_contains: q.q, limit: q.limit.unwrap_or(50) };
+    let verdict_valid = match q.verdict.as_deref() {
+        None | Some("") | Some("any") => None,
+        Some("valid") => Some(true),
+        Some("invalid") => Some(false),
+        Some(other) => return Err(ApiError::bad_request(format!("verdict '{other}' is not one of valid, invalid"))),
+    };
+    let filter = CaptureFilter {
+        before: q.before,
+        method: q.method,
+        path_contains: q.q,
+        endpoint_id: q.endpoint,
+        verdict_valid,
+        duplicate: q.duplicate,
+        limit: q.limit.unwrap_or(50),
+    };
     Ok(Json(state.engine.list_captures(filter).await?))
 }
 
@@ -43,7 +65,13 @@ pub async fn list(State(state): State<AppState>, q: Result<Query<ListQuery>, Que
     responses((status = 200, body = Capture), (status = 404, body = ErrorBody)))]
 pub async fn get(State(state): State<AppState>, id: Result<Path<CaptureId>, PathRejection>) -> Result<Json<Capture>, ApiError> {
     let id = capture_id(id)?;
-    state.engine.get_capture(id).await?.map(Json).ok_or_else(|| not_found(id))
+    let mut capture = state.engine.get_capture(id).await?.ok_or_else(|| not_found(id))?;
+    if capture.verdict.is_none() {
+        let headers: Vec<_> = capture.headers.iter().map(|h| h.to_header()).collect();
+        let body = capture.body_base64.as_deref().and_then(|b| BASE64.decode(b).ok()).unwrap_or_default();
+        capture.detected = hookbench_domain::signature::detect(&headers, &body);
+    }
+    Ok(Json(capture))
 }
 
 /// The body exactly as received. It is attacker-controlled, so it is served as a download in a

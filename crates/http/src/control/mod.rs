@@ -3,7 +3,9 @@
 
 mod auth;
 mod captures;
+mod endpoints;
 mod info;
+mod signatures;
 mod stream;
 
 use std::sync::Arc;
@@ -11,7 +13,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::from_fn_with_state;
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use hookbench_engine::Engine;
 use tokio::sync::watch;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -36,6 +38,11 @@ pub fn router(state: AppState, guard: Arc<Guard>) -> Router {
         .route("/api/captures", get(captures::list).delete(captures::clear))
         .route("/api/captures/{id}", get(captures::get).delete(captures::delete))
         .route("/api/captures/{id}/body", get(captures::body))
+        .route("/api/endpoints", get(endpoints::list).post(endpoints::create))
+        .route("/api/endpoints/{id}", get(endpoints::get).put(endpoints::update).delete(endpoints::delete))
+        .route("/api/schemes", get(signatures::schemes))
+        .route("/api/verify", post(signatures::verify))
+        .route("/api/sign", post(signatures::sign))
         .route("/api/stream", get(stream::stream))
         .route("/api/openapi.json", get(openapi_json))
         .route("/api/{*rest}", any(unknown_route))
@@ -70,7 +77,13 @@ async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Hookbench control API", description = "Every route but /api/health needs `Authorization: Bearer <token>`."),
-    paths(info::health, info::info, captures::list, captures::get, captures::body, captures::delete, captures::clear, stream::stream),
+    paths(
+        info::health, info::info,
+        captures::list, captures::get, captures::body, captures::delete, captures::clear,
+        endpoints::list, endpoints::create, endpoints::get, endpoints::update, endpoints::delete,
+        signatures::schemes, signatures::verify, signatures::sign,
+        stream::stream,
+    ),
     components(schemas(crate::error::ErrorBody, hookbench_domain::capture::HeaderView)),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use hookbench_domain::{Header, NewCapture};
-use hookbench_engine::Engine;
+use hookbench_domain::Header;
+use hookbench_engine::{Engine, InboundRequest};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
@@ -114,19 +114,19 @@ async fn handle(
             Err(_) => return error(StatusCode::REQUEST_TIMEOUT, "body_timeout", "the request body did not arrive in time"),
         },
     };
-    let (body, body_size, status) = match read {
+    let (body, body_size) = match read {
         BodyRead::Complete(bytes) => {
             let size = bytes.len() as u64;
-            (Some(bytes), size, StatusCode::OK)
+            (Some(bytes), size)
         }
-        BodyRead::TooLarge { seen } => (None, seen, StatusCode::PAYLOAD_TOO_LARGE),
+        BodyRead::TooLarge { seen } => (None, seen),
         BodyRead::Failed(e) => {
             tracing::debug!(error = %e, %peer, "request body could not be read");
             return error(StatusCode::BAD_REQUEST, "body_unreadable", "the request body could not be read");
         }
     };
 
-    let capture = NewCapture {
+    let inbound = InboundRequest {
         received_at,
         url: format!("http://{host}{target}"),
         method,
@@ -138,19 +138,12 @@ async fn handle(
         content_type,
         body,
         body_size,
-        response_status: status.as_u16(),
     };
-    match engine.record_capture(capture).await {
-        Ok(summary) if status == StatusCode::PAYLOAD_TOO_LARGE => {
-            let body = serde_json::json!({
-                "code": "body_too_large",
-                "message": format!("the request body is {} bytes; this receiver stores at most {} bytes", body_size, limit),
-                "limit_bytes": limit,
-                "capture_id": summary.id,
-            });
-            json(status, &body, Some(summary.id))
+    match engine.receive(inbound).await {
+        Ok((summary, response)) => {
+            let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::OK);
+            json(status, &response.body, Some(summary.id))
         }
-        Ok(summary) => json(status, &serde_json::json!({"ok": true, "capture_id": summary.id}), Some(summary.id)),
         Err(e) if e.is_transient() => {
             tracing::warn!(error = %e, "capture not stored: store busy or full");
             error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable", &format!("the request was not stored: {e}"))

@@ -5,6 +5,9 @@ pub mod clock;
 pub mod dedupe;
 pub mod endpoint;
 pub mod signature;
+pub mod breaker;
+pub mod ratelimit;
+pub mod retry;
 
 pub use capture::{Capture, CaptureFilter, CaptureId, CapturePage, CaptureSummary, DedupeClaim, Header, NewCapture, StoredCapture};
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};

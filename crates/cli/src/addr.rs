@@ -11,7 +11,9 @@ pub fn parse_listen_addr(text: &str) -> Result<SocketAddr, String> {
         Some((host, port)) => (host, port),
         None => ("", text),
     };
-    let port: u16 = port.parse().map_err(|_| format!("'{text}' is not an address: expected HOST:PORT, e.g. 127.0.0.1:9000 (port 0 picks a free one)"))?;
+    let port: u16 = port.parse().map_err(|_| {
+        format!("'{text}' is not an address: expected HOST:PORT, e.g. 127.0.0.1:9000 (port 0 picks a free one)")
+    })?;
     let ip = match host {
         "" | "localhost" => IpAddr::V4(Ipv4Addr::LOCALHOST),
         other => other

@@ -38,7 +38,8 @@ impl ApiArgs {
                 let text = std::fs::read_to_string(&file).with_context(|| {
                     format!("no running Hookbench found ({} is missing): start `hookbench serve` or the app, or pass --api URL --token TOKEN", file.display())
                 })?;
-                let doc: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("reading {}", file.display()))?;
+                let doc: serde_json::Value =
+                    serde_json::from_str(&text).with_context(|| format!("reading {}", file.display()))?;
                 let api = self.api.clone().or_else(|| doc["api_url"].as_str().map(str::to_owned));
                 let token = self.token.clone().or_else(|| doc["token"].as_str().map(str::to_owned));
                 match (api, token) {
@@ -53,13 +54,19 @@ impl ApiArgs {
 }
 
 impl Client {
-    pub async fn send<T: DeserializeOwned>(&self, method: reqwest::Method, path: &str, body: Option<&serde_json::Value>) -> anyhow::Result<T> {
+    pub async fn send<T: DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> anyhow::Result<T> {
         let url = format!("{}{}", self.api, path);
         let mut req = self.http.request(method.clone(), &url).bearer_auth(&self.token);
         if let Some(body) = body {
             req = req.json(body);
         }
-        let res = req.send().await.with_context(|| format!("cannot reach Hookbench at {}: is it running?", self.api))?;
+        let res =
+            req.send().await.with_context(|| format!("cannot reach Hookbench at {}: is it running?", self.api))?;
         let status = res.status();
         let bytes = res.bytes().await.context("reading the answer")?;
         if !status.is_success() {

@@ -87,14 +87,17 @@ pub fn run(args: EndpointsArgs) -> ExitCode {
             }
             EndpointsCommand::Create(flags) => {
                 let input = apply(&flags, None)?;
-                let e: Endpoint = client.send(Method::POST, "/api/endpoints", Some(&serde_json::to_value(&input)?)).await?;
+                let e: Endpoint =
+                    client.send(Method::POST, "/api/endpoints", Some(&serde_json::to_value(&input)?)).await?;
                 println!("created endpoint {} \"{}\" at {}", e.id, e.name, e.path_prefix);
                 Ok(ExitCode::SUCCESS)
             }
             EndpointsCommand::Update { id, flags } => {
                 let current: Endpoint = client.send(Method::GET, &format!("/api/endpoints/{id}"), None).await?;
                 let input = apply(&flags, Some(current))?;
-                let e: Endpoint = client.send(Method::PUT, &format!("/api/endpoints/{id}"), Some(&serde_json::to_value(&input)?)).await?;
+                let e: Endpoint = client
+                    .send(Method::PUT, &format!("/api/endpoints/{id}"), Some(&serde_json::to_value(&input)?))
+                    .await?;
                 println!("updated endpoint {} \"{}\"", e.id, e.name);
                 Ok(ExitCode::SUCCESS)
             }
@@ -116,7 +119,11 @@ async fn list(client: &Client, json: bool) -> anyhow::Result<ExitCode> {
     println!("{:<4} {:<24} {:<20} {:<20} DUPLICATES", "ID", "NAME", "PREFIX", "SIGNATURE");
     for e in endpoints {
         let signature = match &e.settings.signature {
-            Some(s) => format!("{}{}", s.scheme.id(), if e.settings.signature_mode == SignatureMode::Enforce { " (enforce)" } else { "" }),
+            Some(s) => format!(
+                "{}{}",
+                s.scheme.id(),
+                if e.settings.signature_mode == SignatureMode::Enforce { " (enforce)" } else { "" }
+            ),
             None => "-".into(),
         };
         let dedupe = e.settings.dedupe.as_ref().map_or("-".into(), |d| d.source.describe());
@@ -187,7 +194,9 @@ fn apply(flags: &EndpointFlags, current: Option<Endpoint>) -> anyhow::Result<End
             };
         }
     } else if flags.dedupe_ttl.is_some() || flags.on_duplicate.is_some() {
-        bail!("--dedupe-ttl and --on-duplicate need duplicate detection on: add --dedupe header:Idempotency-Key (or json:/id, body-hash)");
+        bail!(
+            "--dedupe-ttl and --on-duplicate need duplicate detection on: add --dedupe header:Idempotency-Key (or json:/id, body-hash)"
+        );
     }
     Ok(input)
 }

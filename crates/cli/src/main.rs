@@ -12,7 +12,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "hookbench", version, about = "A workbench for webhooks: catch, inspect, check, send and replay them.")]
+#[command(
+    name = "hookbench",
+    version,
+    about = "A workbench for webhooks: catch, inspect, check, send and replay them."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -58,7 +62,8 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("HOOKBENCH_LOG").unwrap_or_else(|_| "warn,hookbench=info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("HOOKBENCH_LOG")
+                .unwrap_or_else(|_| "warn,hookbench=info".into()),
         )
         .init();
     match cli.command {

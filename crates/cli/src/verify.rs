@@ -110,7 +110,12 @@ fn print_verdict(v: &Verdict) {
     }
     for expected in &v.expected {
         let signature = expected.signature.as_deref().unwrap_or("(a public key verifies; it cannot sign)");
-        println!("  expected ({}): {}{}", expected.secret_label, signature, if expected.matches { "  ✓ matches" } else { "" });
+        println!(
+            "  expected ({}): {}{}",
+            expected.secret_label,
+            signature,
+            if expected.matches { "  ✓ matches" } else { "" }
+        );
     }
     for received in &v.received {
         println!("  received: {received}");

@@ -123,7 +123,20 @@ fn sign_then_verify_round_trips_and_a_tampered_body_exits_1() {
 
     let verify = |body_arg: String, now: &str| {
         hookbench()
-            .args(["verify", "--scheme", "stripe", "--secret", "whsec_other", "--secret", "whsec_abc", "--now", now, "-H", &header_line, "--json"])
+            .args([
+                "verify",
+                "--scheme",
+                "stripe",
+                "--secret",
+                "whsec_other",
+                "--secret",
+                "whsec_abc",
+                "--now",
+                now,
+                "-H",
+                &header_line,
+                "--json",
+            ])
             .arg("--body")
             .arg(body_arg)
             .output()
@@ -146,7 +159,8 @@ fn verify_usage_errors_exit_2_with_a_reason() {
     let out = hookbench().args(["verify", "--scheme", "nope", "--secret", "x"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown scheme 'nope'"));
-    let out = hookbench().args(["verify", "--scheme", "github", "--secret", "x", "-H", "no colon here"]).output().unwrap();
+    let out =
+        hookbench().args(["verify", "--scheme", "github", "--secret", "x", "-H", "no colon here"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not 'Name: value'"));
 }
@@ -170,11 +184,27 @@ fn endpoints_are_managed_through_the_running_engine() {
     wait_for_file(&ready);
     let cli = |args: &[&str]| hookbench().arg("endpoints").args(args).arg("--data").arg(&data).output().unwrap();
 
-    let created = cli(&["create", "--name", "Stripe", "--prefix", "/stripe", "--scheme", "stripe", "--secret", "whsec_1", "--enforce", "--dedupe", "json:/id"]);
+    let created = cli(&[
+        "create",
+        "--name",
+        "Stripe",
+        "--prefix",
+        "/stripe",
+        "--scheme",
+        "stripe",
+        "--secret",
+        "whsec_1",
+        "--enforce",
+        "--dedupe",
+        "json:/id",
+    ]);
     assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
     assert!(stdout_of(&created).contains("created endpoint 2"), "{}", stdout_of(&created));
     let listed = stdout_of(&cli(&["list"]));
-    assert!(listed.contains("/stripe") && listed.contains("stripe (enforce)") && listed.contains("body /id"), "{listed}");
+    assert!(
+        listed.contains("/stripe") && listed.contains("stripe (enforce)") && listed.contains("body /id"),
+        "{listed}"
+    );
 
     let updated = cli(&["update", "2", "--flag-only", "--on-duplicate", "conflict"]);
     assert!(updated.status.success(), "{}", String::from_utf8_lossy(&updated.stderr));

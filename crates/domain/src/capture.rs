@@ -188,7 +188,13 @@ pub struct Capture {
 }
 
 impl Capture {
-    pub fn from_parts(summary: CaptureSummary, url: String, http_version: String, headers: &[Header], body: Option<&[u8]>) -> Self {
+    pub fn from_parts(
+        summary: CaptureSummary,
+        url: String,
+        http_version: String,
+        headers: &[Header],
+        body: Option<&[u8]>,
+    ) -> Self {
         Self {
             summary,
             url,

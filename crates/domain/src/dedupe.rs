@@ -137,7 +137,9 @@ mod tests {
 
     #[test]
     fn bad_sources_are_explained() {
-        assert!(KeySource::JsonPointer { pointer: "id".into() }.validate().unwrap_err().contains("must start with '/'"));
+        assert!(
+            KeySource::JsonPointer { pointer: "id".into() }.validate().unwrap_err().contains("must start with '/'")
+        );
         assert!(KeySource::Header { name: "Bad Name:".into() }.validate().is_err());
         assert!(KeySource::Header { name: "Idempotency-Key".into() }.validate().is_ok());
     }

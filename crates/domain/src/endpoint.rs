@@ -78,13 +78,17 @@ impl EndpointInput {
         if !prefix.starts_with('/') {
             problems.push(format!("path_prefix: '{}' must start with '/', e.g. /stripe", self.path_prefix));
         } else if prefix.contains(['?', '#']) || prefix.chars().any(char::is_whitespace) {
-            problems.push(format!("path_prefix: '{}' must be a plain path (no query, fragment or spaces)", self.path_prefix));
+            problems.push(format!(
+                "path_prefix: '{}' must be a plain path (no query, fragment or spaces)",
+                self.path_prefix
+            ));
         }
         self.path_prefix = prefix;
         if let Some(sig) = &mut self.settings.signature {
             sig.secrets.retain(|s| !s.trim().is_empty());
             if sig.secrets.is_empty() {
-                problems.push("signature.secrets: add at least one secret (or key) to check signatures with".to_owned());
+                problems
+                    .push("signature.secrets: add at least one secret (or key) to check signatures with".to_owned());
             }
             if let Err(e) = sig.scheme.validate() {
                 problems.push(format!("signature.scheme: {e}"));
@@ -143,9 +147,10 @@ mod tests {
 
     #[test]
     fn input_is_tidied_or_every_problem_is_named() {
-        let ok = EndpointInput { name: " Stripe ".into(), path_prefix: "/stripe/".into(), settings: Default::default() }
-            .validated()
-            .unwrap();
+        let ok =
+            EndpointInput { name: " Stripe ".into(), path_prefix: "/stripe/".into(), settings: Default::default() }
+                .validated()
+                .unwrap();
         assert_eq!((ok.name.as_str(), ok.path_prefix.as_str()), ("Stripe", "/stripe"));
         let bad = EndpointInput { name: "".into(), path_prefix: "stripe?x".into(), settings: Default::default() }
             .validated()

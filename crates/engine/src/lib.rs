@@ -10,7 +10,9 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use hookbench_domain::endpoint::Endpoint;
-use hookbench_domain::{Capture, CaptureFilter, CaptureId, CapturePage, CaptureSummary, Clock, NewCapture, StoredCapture, Timestamp};
+use hookbench_domain::{
+    Capture, CaptureFilter, CaptureId, CapturePage, CaptureSummary, Clock, NewCapture, StoredCapture, Timestamp,
+};
 use hookbench_store::{Store, StoredBody};
 
 pub use bus::{LiveEvent, LiveMessage};
@@ -52,7 +54,8 @@ impl Engine {
         let store = Store::open(&config.data_dir)?;
         tracing::info!(db = %store.path().display(), "store open");
         let endpoints = RwLock::new(Arc::new(store.list_endpoints().await?));
-        let engine = Arc::new(Self { config, store, bus: bus::Bus::new(), clock, endpoints, sweeper: Default::default() });
+        let engine =
+            Arc::new(Self { config, store, bus: bus::Bus::new(), clock, endpoints, sweeper: Default::default() });
         let weak = Arc::downgrade(&engine);
         let sweeper = tokio::spawn(async move {
             let mut every = tokio::time::interval(DEDUPE_SWEEP_EVERY);

@@ -107,11 +107,18 @@ mod inbound {
 
     async fn stripe_endpoint(engine: &Engine, mode: SignatureMode, secrets: &[&str]) {
         let settings = EndpointSettings {
-            signature: Some(SignatureSettings { scheme: Scheme::Stripe, secrets: secrets.iter().map(|s| s.to_string()).collect(), tolerance_secs: None }),
+            signature: Some(SignatureSettings {
+                scheme: Scheme::Stripe,
+                secrets: secrets.iter().map(|s| s.to_string()).collect(),
+                tolerance_secs: None,
+            }),
             signature_mode: mode,
             dedupe: None,
         };
-        engine.create_endpoint(EndpointInput { name: "Stripe".into(), path_prefix: "/stripe".into(), settings }).await.unwrap();
+        engine
+            .create_endpoint(EndpointInput { name: "Stripe".into(), path_prefix: "/stripe".into(), settings })
+            .await
+            .unwrap();
     }
 
     #[tokio::test]
@@ -120,7 +127,8 @@ mod inbound {
         let engine = engine(dir.path()).await;
         stripe_endpoint(&engine, SignatureMode::Flag, &["whsec_new", SECRET]).await;
         let body = br#"{"id":"evt_1"}"#;
-        let (summary, response) = engine.receive(request("/stripe/hook", stripe_headers(body, SECRET), body)).await.unwrap();
+        let (summary, response) =
+            engine.receive(request("/stripe/hook", stripe_headers(body, SECRET), body)).await.unwrap();
         assert_eq!(response.status, 200);
         assert_eq!(summary.verdict_valid, Some(true));
         let capture = engine.get_capture(summary.id).await.unwrap().unwrap();
@@ -141,7 +149,10 @@ mod inbound {
         let stripe = engine.list_endpoints().await.unwrap().into_iter().find(|e| e.path_prefix == "/stripe").unwrap();
         let mut settings = stripe.settings.clone();
         settings.signature_mode = SignatureMode::Enforce;
-        engine.update_endpoint(stripe.id, EndpointInput { name: stripe.name, path_prefix: stripe.path_prefix, settings }).await.unwrap();
+        engine
+            .update_endpoint(stripe.id, EndpointInput { name: stripe.name, path_prefix: stripe.path_prefix, settings })
+            .await
+            .unwrap();
         let (enforced, response) = engine.receive(request("/stripe", wrong, body)).await.unwrap();
         assert_eq!(response.status, 401);
         assert_eq!(response.body["code"], "signature_invalid");
@@ -161,20 +172,32 @@ mod inbound {
 
     async fn dedupe_endpoint(engine: &Engine, on_duplicate: DuplicateResponse) {
         let settings = EndpointSettings {
-            dedupe: Some(DedupeSettings { source: KeySource::JsonPointer { pointer: "/id".into() }, ttl_secs: 60, on_duplicate }),
+            dedupe: Some(DedupeSettings {
+                source: KeySource::JsonPointer { pointer: "/id".into() },
+                ttl_secs: 60,
+                on_duplicate,
+            }),
             ..Default::default()
         };
-        engine.create_endpoint(EndpointInput { name: "Dedupe".into(), path_prefix: "/d".into(), settings }).await.unwrap();
+        engine
+            .create_endpoint(EndpointInput { name: "Dedupe".into(), path_prefix: "/d".into(), settings })
+            .await
+            .unwrap();
     }
 
     #[tokio::test]
     async fn duplicates_are_stored_marked_and_answered_as_the_endpoint_says() {
-        for (policy, status) in [(DuplicateResponse::SameAsFirst, 200), (DuplicateResponse::OkDuplicate, 200), (DuplicateResponse::Conflict, 409)] {
+        for (policy, status) in [
+            (DuplicateResponse::SameAsFirst, 200),
+            (DuplicateResponse::OkDuplicate, 200),
+            (DuplicateResponse::Conflict, 409),
+        ] {
             let dir = tempfile::tempdir().unwrap();
             let engine = engine(dir.path()).await;
             dedupe_endpoint(&engine, policy).await;
             let (first, _) = engine.receive(request("/d", vec![], br#"{"id":"evt_9"}"#)).await.unwrap();
-            let (second, response) = engine.receive(request("/d", vec![], br#"{"id":"evt_9","retry":1}"#)).await.unwrap();
+            let (second, response) =
+                engine.receive(request("/d", vec![], br#"{"id":"evt_9","retry":1}"#)).await.unwrap();
             assert_eq!(second.duplicate_of, Some(first.id), "{policy:?}: same /id, so a duplicate");
             assert_eq!(response.status, status, "{policy:?}");
             if policy == DuplicateResponse::OkDuplicate {

@@ -41,9 +41,11 @@ impl ApiError {
         match rejection {
             R::JsonDataError(e) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", e.body_text()),
             R::JsonSyntaxError(e) => Self::new(StatusCode::BAD_REQUEST, "invalid_json", e.body_text()),
-            R::MissingJsonContentType(_) => {
-                Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "content_type", "send the body as JSON with Content-Type: application/json")
-            }
+            R::MissingJsonContentType(_) => Self::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "content_type",
+                "send the body as JSON with Content-Type: application/json",
+            ),
             other => Self::new(StatusCode::BAD_REQUEST, "bad_request", other.body_text()),
         }
     }
@@ -53,9 +55,15 @@ impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> Self {
         use hookbench_store::StoreError;
         match &e {
-            EngineError::Invalid(problems) => return Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", problems.join("; ")),
-            EngineError::Store(StoreError::Conflict(m)) => return Self::new(StatusCode::CONFLICT, "conflict", m.clone()),
-            EngineError::Store(StoreError::Invalid(m)) => return Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", m.clone()),
+            EngineError::Invalid(problems) => {
+                return Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", problems.join("; "));
+            }
+            EngineError::Store(StoreError::Conflict(m)) => {
+                return Self::new(StatusCode::CONFLICT, "conflict", m.clone());
+            }
+            EngineError::Store(StoreError::Invalid(m)) => {
+                return Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", m.clone());
+            }
             _ => {}
         }
         if e.is_transient() {

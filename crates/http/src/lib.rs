@@ -9,4 +9,7 @@ mod ui;
 
 pub use control::openapi;
 pub use error::ErrorBody;
-pub use server::{CONNECTION_FILE, DEFAULT_API_ADDR, DEFAULT_RECEIVER_ADDR, Running, ServeConfig, StartError, new_token, start, start_with_clock};
+pub use server::{
+    CONNECTION_FILE, DEFAULT_API_ADDR, DEFAULT_RECEIVER_ADDR, Running, ServeConfig, StartError, new_token, start,
+    start_with_clock,
+};

@@ -29,7 +29,8 @@ pub struct ServeConfig {
     pub allowed_origins: Vec<String>,
 }
 
-pub const DEFAULT_RECEIVER_ADDR: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 9000);
+pub const DEFAULT_RECEIVER_ADDR: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 9000);
 pub const DEFAULT_API_ADDR: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 9001);
 
 impl ServeConfig {
@@ -113,7 +114,8 @@ pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
     if getrandom::fill(&mut bytes).is_err() {
         // No OS randomness is a broken machine; still never hand out a guessable token.
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
         let addr = &bytes as *const _ as usize;
         bytes[..16].copy_from_slice(&nanos.to_le_bytes());
         bytes[16..24].copy_from_slice(&(addr as u64).to_le_bytes());
@@ -129,8 +131,13 @@ pub async fn start_with_clock(config: ServeConfig, clock: Arc<dyn Clock>) -> Res
     // Bind first: a port in use should be reported before anything touches the data dir.
     let receiver = bind("receiver", config.receiver_addr).await?;
     let api = bind("api", config.api_addr).await?;
-    let receiver_addr = receiver.local_addr().map_err(|source| StartError::Bind { role: "receiver", addr: config.receiver_addr, source })?;
-    let api_addr = api.local_addr().map_err(|source| StartError::Bind { role: "api", addr: config.api_addr, source })?;
+    let receiver_addr = receiver.local_addr().map_err(|source| StartError::Bind {
+        role: "receiver",
+        addr: config.receiver_addr,
+        source,
+    })?;
+    let api_addr =
+        api.local_addr().map_err(|source| StartError::Bind { role: "api", addr: config.api_addr, source })?;
     for (role, addr) in [("receiver", receiver_addr), ("api", api_addr)] {
         if !addr.ip().is_loopback() {
             tracing::warn!(%addr, "the {role} listens beyond this machine: anyone on the network can reach it");
@@ -179,14 +186,29 @@ pub async fn start_with_clock(config: ServeConfig, clock: Arc<dyn Clock>) -> Res
     if let Err(e) = write_connection_file(&connection_file, &receiver_url, &api_url, &token) {
         tracing::warn!(error = %e, path = %connection_file.display(), "cannot write the connection file; the CLI will need --api and --token");
     }
-    Ok(Running { receiver_url, api_url, token, receiver_addr, api_addr, engine, stop, tasks: vec![receiver_task, api_task], connection_file })
+    Ok(Running {
+        receiver_url,
+        api_url,
+        token,
+        receiver_addr,
+        api_addr,
+        engine,
+        stop,
+        tasks: vec![receiver_task, api_task],
+        connection_file,
+    })
 }
 
 /// Where a running engine tells local tools (the CLI) how to reach it: `{"receiver_url","api_url","token"}`,
 /// readable by this user only, removed on a clean stop.
 pub const CONNECTION_FILE: &str = "connection.json";
 
-fn write_connection_file(path: &std::path::Path, receiver_url: &str, api_url: &str, token: &str) -> std::io::Result<()> {
+fn write_connection_file(
+    path: &std::path::Path,
+    receiver_url: &str,
+    api_url: &str,
+    token: &str,
+) -> std::io::Result<()> {
     use std::io::Write as _;
     let doc = serde_json::json!({ "receiver_url": receiver_url, "api_url": api_url, "token": token, "pid": std::process::id() });
     let tmp = path.with_extension("tmp");

@@ -81,7 +81,14 @@ mod receiver {
         let capture = only_capture(&server).await;
         assert_eq!(capture["detected"], serde_json::json!([]), "no provider headers, nothing detected");
         let names: Vec<(String, String)> = header_pairs(&capture);
-        let expected = [("Host", "example.test"), ("X-Zeta", "1"), ("x-alpha", "2"), ("X-Zeta", "3"), ("Content-Length", "2"), ("Connection", "close")];
+        let expected = [
+            ("Host", "example.test"),
+            ("X-Zeta", "1"),
+            ("x-alpha", "2"),
+            ("X-Zeta", "3"),
+            ("Content-Length", "2"),
+            ("Connection", "close"),
+        ];
         assert_eq!(names, expected.map(|(a, b)| (a.to_owned(), b.to_owned())), "exactly the wire's header lines");
         assert_eq!(capture["url"], "http://example.test/order", "the URL uses the Host the client sent");
     }
@@ -125,7 +132,8 @@ mod receiver {
         assert_eq!(capture["body_stored"], false);
         assert_eq!(capture["body_size"], 4096);
         assert_eq!(capture["body_base64"], Value::Null);
-        let raw = server.api_request(Method::GET, &format!("/api/captures/{}/body", capture["id"])).send().await.unwrap();
+        let raw =
+            server.api_request(Method::GET, &format!("/api/captures/{}/body", capture["id"])).send().await.unwrap();
         assert_eq!(raw.status(), 410, "an unstored body is gone, not empty");
     }
 
@@ -142,7 +150,13 @@ mod receiver {
     async fn control_api_paths_on_the_receiver_are_captured_not_answered() {
         let server = TestServer::start().await;
         server.client.post(server.receiver("/x")).body("secret payload").send().await.unwrap();
-        let res = server.client.get(server.receiver("/api/captures")).bearer_auth(&server.running.token).send().await.unwrap();
+        let res = server
+            .client
+            .get(server.receiver("/api/captures"))
+            .bearer_auth(&server.running.token)
+            .send()
+            .await
+            .unwrap();
         let body: Value = res.json().await.unwrap();
         assert!(body.get("items").is_none(), "the receiver never serves the API: {body}");
         assert!(body["capture_id"].is_i64(), "it captured the request instead");
@@ -171,7 +185,12 @@ mod api {
         assert_eq!(err["code"], "unauthorized");
         let wrong = server.client.get(server.api("/api/captures")).bearer_auth("nope").send().await.unwrap();
         assert_eq!(wrong.status(), 401);
-        let in_query = server.client.get(server.api(&format!("/api/captures?token={}", server.running.token))).send().await.unwrap();
+        let in_query = server
+            .client
+            .get(server.api(&format!("/api/captures?token={}", server.running.token)))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(in_query.status(), 401, "the token in the query is only for the stream and downloads");
         assert_eq!(server.api_request(Method::GET, "/api/openapi.json").send().await.unwrap().status(), 200);
     }
@@ -179,9 +198,15 @@ mod api {
     #[tokio::test]
     async fn a_foreign_host_or_origin_is_refused() {
         let server = TestServer::start().await;
-        let rebinding = server.api_request(Method::GET, "/api/captures").header("Host", "attacker.example").send().await.unwrap();
+        let rebinding =
+            server.api_request(Method::GET, "/api/captures").header("Host", "attacker.example").send().await.unwrap();
         assert_eq!(rebinding.status(), 403, "DNS rebinding: a non-loopback Host is refused");
-        let cross = server.api_request(Method::GET, "/api/captures").header("Origin", "http://127.0.0.1:1").send().await.unwrap();
+        let cross = server
+            .api_request(Method::GET, "/api/captures")
+            .header("Origin", "http://127.0.0.1:1")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(cross.status(), 403, "another page's origin is refused");
         let ui = server.client.get(server.api("/")).header("Host", "attacker.example").send().await.unwrap();
         assert_eq!(ui.status(), 403, "the UI is behind the same Host check");
@@ -212,7 +237,8 @@ mod api {
         }
         let first = server.api_json("/api/captures?limit=3").await;
         assert_eq!(first["total"], 7);
-        let paths: Vec<_> = first["items"].as_array().unwrap().iter().map(|c| c["path"].as_str().unwrap().to_owned()).collect();
+        let paths: Vec<_> =
+            first["items"].as_array().unwrap().iter().map(|c| c["path"].as_str().unwrap().to_owned()).collect();
         assert_eq!(paths, ["/p/6", "/p/5", "/p/4"]);
         let next = server.api_json(&format!("/api/captures?limit=3&before={}", first["next_cursor"])).await;
         assert_eq!(next["items"][0]["path"], "/p/3");
@@ -236,7 +262,8 @@ mod api {
         let again = server.api_request(Method::DELETE, &format!("/api/captures/{id}")).send().await.unwrap();
         assert_eq!(again.status(), 404);
         assert_eq!(server.api_request(Method::GET, "/api/captures/abc").send().await.unwrap().status(), 400);
-        let cleared: Value = server.api_request(Method::DELETE, "/api/captures").send().await.unwrap().json().await.unwrap();
+        let cleared: Value =
+            server.api_request(Method::DELETE, "/api/captures").send().await.unwrap().json().await.unwrap();
         assert_eq!(cleared["deleted"], 2);
         assert_eq!(server.api_json("/api/captures").await["total"], 0);
     }
@@ -244,14 +271,19 @@ mod api {
     #[tokio::test]
     async fn the_stream_delivers_new_captures_live() {
         let server = TestServer::start().await;
-        let mut stream = server.client.get(server.api(&format!("/api/stream?token={}", server.running.token))).send().await.unwrap();
+        let mut stream =
+            server.client.get(server.api(&format!("/api/stream?token={}", server.running.token))).send().await.unwrap();
         assert_eq!(stream.status(), 200);
         assert!(stream.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
         server.client.post(server.receiver("/live")).body("{}").send().await.unwrap();
         let mut seen = String::new();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         while !seen.contains("event: capture.created") {
-            let chunk = tokio::time::timeout_at(deadline, stream.chunk()).await.expect("an event within 10 s").unwrap().unwrap();
+            let chunk = tokio::time::timeout_at(deadline, stream.chunk())
+                .await
+                .expect("an event within 10 s")
+                .unwrap()
+                .unwrap();
             seen.push_str(&String::from_utf8_lossy(&chunk));
         }
         assert!(seen.contains("\"path\":\"/live\""), "the event carries the summary: {seen}");
@@ -261,7 +293,14 @@ mod api {
     async fn the_openapi_document_lists_the_routes() {
         let server = TestServer::start().await;
         let doc = server.api_json("/api/openapi.json").await;
-        for path in ["/api/captures", "/api/captures/{id}", "/api/captures/{id}/body", "/api/stream", "/api/health", "/api/info"] {
+        for path in [
+            "/api/captures",
+            "/api/captures/{id}",
+            "/api/captures/{id}/body",
+            "/api/stream",
+            "/api/health",
+            "/api/info",
+        ] {
             assert!(doc["paths"].get(path).is_some(), "{path} is documented");
         }
         let info = server.api_json("/api/info").await;
@@ -306,7 +345,13 @@ mod endpoints {
         // GitHub's documented test vector.
         let sig = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
         let send = |delivery: &'static str, sig: &'static str| {
-            server.client.post(server.receiver("/github/push")).header("X-Hub-Signature-256", sig).header("X-GitHub-Delivery", delivery).body("Hello, World!").send()
+            server
+                .client
+                .post(server.receiver("/github/push"))
+                .header("X-Hub-Signature-256", sig)
+                .header("X-GitHub-Delivery", delivery)
+                .body("Hello, World!")
+                .send()
         };
         let ok = send("d-1", sig).await.unwrap();
         assert_eq!(ok.status(), 200);
@@ -314,10 +359,20 @@ mod endpoints {
         assert_eq!(bad.status(), 401, "enforce mode refuses a bad signature");
         let reason: Value = bad.json().await.unwrap();
         assert_eq!(reason["code"], "signature_invalid");
-        let plain = server.client.post(server.receiver("/elsewhere")).header("Stripe-Signature", "t=1,v1=ab").body("{}").send().await.unwrap();
+        let plain = server
+            .client
+            .post(server.receiver("/elsewhere"))
+            .header("Stripe-Signature", "t=1,v1=ab")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
         let plain_id = plain.json::<Value>().await.unwrap()["capture_id"].clone();
         let suggested = server.api_json(&format!("/api/captures/{plain_id}")).await;
-        assert_eq!(suggested["detected"][0]["scheme_id"], "stripe", "with no scheme set, the provider is detected: {suggested}");
+        assert_eq!(
+            suggested["detected"][0]["scheme_id"], "stripe",
+            "with no scheme set, the provider is detected: {suggested}"
+        );
         let dup = send("d-1", sig).await.unwrap();
         let dup_body: Value = dup.json().await.unwrap();
         assert_eq!(dup_body["duplicate"], true, "{dup_body}");
@@ -334,7 +389,9 @@ mod endpoints {
         let server = TestServer::start().await;
         let res = server
             .api_request(Method::POST, "/api/endpoints")
-            .json(&json!({"name": "", "path_prefix": "nope", "signature": {"scheme": {"kind": "stripe"}, "secrets": []}}))
+            .json(
+                &json!({"name": "", "path_prefix": "nope", "signature": {"scheme": {"kind": "stripe"}, "secrets": []}}),
+            )
             .send()
             .await
             .unwrap();
@@ -344,7 +401,13 @@ mod endpoints {
         for part in ["name:", "path_prefix:", "signature.secrets:"] {
             assert!(message.contains(part), "{part} is named in: {message}");
         }
-        let syntax = server.api_request(Method::POST, "/api/endpoints").header("Content-Type", "application/json").body("{").send().await.unwrap();
+        let syntax = server
+            .api_request(Method::POST, "/api/endpoints")
+            .header("Content-Type", "application/json")
+            .body("{")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(syntax.status(), 400);
         assert_eq!(syntax.json::<Value>().await.unwrap()["code"], "invalid_json");
         let default = server.api_request(Method::DELETE, "/api/endpoints/1").send().await.unwrap();

@@ -69,13 +69,14 @@ pub fn insert(conn: &Connection, c: &NewCapture) -> Result<StoredCapture, StoreE
     }
     let mut stored = StoredCapture { id, duplicate_of: None, response_status: c.response_status };
     let Some(claim) = &c.dedupe else { return Ok(stored) };
-    let claimed = conn.prepare_cached(
-        "INSERT INTO dedupe_keys (endpoint_id, key, first_capture_id, expires_at) VALUES (?1, ?2, ?3, ?4)
+    let claimed = conn
+        .prepare_cached(
+            "INSERT INTO dedupe_keys (endpoint_id, key, first_capture_id, expires_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (endpoint_id, key) DO UPDATE
             SET first_capture_id = excluded.first_capture_id, expires_at = excluded.expires_at
           WHERE dedupe_keys.expires_at <= ?5",
-    )?
-    .execute(params![c.endpoint_id, claim.key, id, claim.expires_at, claim.now])?;
+        )?
+        .execute(params![c.endpoint_id, claim.key, id, claim.expires_at, claim.now])?;
     if claimed == 1 {
         return Ok(stored);
     }
@@ -168,9 +169,7 @@ pub fn list(conn: &Connection, filter: &CaptureFilter) -> Result<CapturePage, St
     args.push(rusqlite::types::Value::Integer(limit as i64 + 1));
     let sql = format!("SELECT {SUMMARY_COLUMNS} FROM captures {where_sql} ORDER BY id DESC LIMIT ?");
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut items = stmt
-        .query_map(rusqlite::params_from_iter(args), summary)?
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut items = stmt.query_map(rusqlite::params_from_iter(args), summary)?.collect::<Result<Vec<_>, _>>()?;
     let next_cursor = if items.len() > limit {
         items.truncate(limit);
         items.last().map(|c| c.id)

@@ -1,9 +1,9 @@
 //! The `endpoints` table. Settings are one JSON document per endpoint so new settings never need
 //! a migration; the default endpoint (id 1, empty prefix) is created by the migration and kept.
 
+use hookbench_domain::Timestamp;
 use hookbench_domain::clock::format_rfc3339;
 use hookbench_domain::endpoint::{DEFAULT_ENDPOINT_ID, Endpoint, EndpointId, EndpointInput, EndpointSettings};
-use hookbench_domain::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::StoreError;
@@ -78,12 +78,19 @@ pub fn create(conn: &Connection, input: &EndpointInput, now: Timestamp) -> Resul
     );
     match inserted {
         Ok(_) => get(conn, conn.last_insert_rowid())?.ok_or(StoreError::WorkerGone),
-        Err(e) if prefix_taken(&e) => Err(StoreError::Conflict(format!("another endpoint already has the path prefix {}", input.path_prefix))),
+        Err(e) if prefix_taken(&e) => {
+            Err(StoreError::Conflict(format!("another endpoint already has the path prefix {}", input.path_prefix)))
+        }
         Err(e) => Err(e.into()),
     }
 }
 
-pub fn update(conn: &Connection, id: EndpointId, input: &EndpointInput, now: Timestamp) -> Result<Option<Endpoint>, StoreError> {
+pub fn update(
+    conn: &Connection,
+    id: EndpointId,
+    input: &EndpointInput,
+    now: Timestamp,
+) -> Result<Option<Endpoint>, StoreError> {
     if id == DEFAULT_ENDPOINT_ID && !input.path_prefix.is_empty() {
         return Err(StoreError::Invalid("the default endpoint catches every path; its prefix cannot change".into()));
     }
@@ -94,7 +101,9 @@ pub fn update(conn: &Connection, id: EndpointId, input: &EndpointInput, now: Tim
     match updated {
         Ok(0) => Ok(None),
         Ok(_) => get(conn, id),
-        Err(e) if prefix_taken(&e) => Err(StoreError::Conflict(format!("another endpoint already has the path prefix {}", input.path_prefix))),
+        Err(e) if prefix_taken(&e) => {
+            Err(StoreError::Conflict(format!("another endpoint already has the path prefix {}", input.path_prefix)))
+        }
         Err(e) => Err(e.into()),
     }
 }

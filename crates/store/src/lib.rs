@@ -93,7 +93,12 @@ impl Store {
     }
 
     /// Replaces an endpoint's name, prefix and settings; `None` when there is no such endpoint.
-    pub async fn update_endpoint(&self, id: EndpointId, input: EndpointInput, now: Timestamp) -> Result<Option<Endpoint>, StoreError> {
+    pub async fn update_endpoint(
+        &self,
+        id: EndpointId,
+        input: EndpointInput,
+        now: Timestamp,
+    ) -> Result<Option<Endpoint>, StoreError> {
         self.writer.write(move |tx| endpoints::update(tx, id, &input, now)).await
     }
 

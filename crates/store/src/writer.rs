@@ -142,7 +142,8 @@ fn commit_group(conn: &Connection, group: Vec<Job>) {
             continue;
         }
         let ok = job.run(conn);
-        let closed = if ok { conn.execute_batch("RELEASE job") } else { conn.execute_batch("ROLLBACK TO job; RELEASE job") };
+        let closed =
+            if ok { conn.execute_batch("RELEASE job") } else { conn.execute_batch("ROLLBACK TO job; RELEASE job") };
         if let Err(e) = closed {
             tracing::error!(error = %e, "cannot close a savepoint");
         }

@@ -12,7 +12,11 @@ fn capture(method: &str, path: &str, body: Option<&[u8]>) -> NewCapture {
         url: format!("http://127.0.0.1:9000{path}?a=1&a=2"),
         http_version: "HTTP/1.1".into(),
         remote_addr: "127.0.0.1:50000".into(),
-        headers: vec![Header::new("X-Dup", "1"), Header::new("content-type", "application/octet-stream"), Header::new("X-Dup", "2")],
+        headers: vec![
+            Header::new("X-Dup", "1"),
+            Header::new("content-type", "application/octet-stream"),
+            Header::new("X-Dup", "2"),
+        ],
         content_type: Some("application/octet-stream".into()),
         body_size: body.map_or(0, |b| b.len() as u64),
         body: body.map(bytes::Bytes::copy_from_slice),
@@ -216,7 +220,9 @@ mod endpoints_and_duplicates {
         let tasks: Vec<_> = (0..50)
             .map(|_| {
                 let store = store.clone();
-                tokio::spawn(async move { store.insert_capture(claimed("/race", "same", 100, DuplicateResponse::OkDuplicate)).await })
+                tokio::spawn(async move {
+                    store.insert_capture(claimed("/race", "same", 100, DuplicateResponse::OkDuplicate)).await
+                })
             })
             .collect();
         let mut originals = 0;

@@ -62,8 +62,12 @@ pub async fn check_host_and_origin(State(guard): State<Arc<Guard>>, req: Request
     if let Some(origin) = req.headers().get(header::ORIGIN) {
         let ok = origin.to_str().map(|o| guard.origin_allowed(o)).unwrap_or(false);
         if !ok {
-            return ApiError::new(StatusCode::FORBIDDEN, "origin_forbidden", "requests from this origin are not allowed")
-                .into_response();
+            return ApiError::new(
+                StatusCode::FORBIDDEN,
+                "origin_forbidden",
+                "requests from this origin are not allowed",
+            )
+            .into_response();
         }
     }
     next.run(req).await
@@ -78,9 +82,7 @@ pub async fn require_token(State(guard): State<Arc<Guard>>, req: Request, next: 
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(str::trim);
-    let from_query = req.uri().query().and_then(|q| {
-        q.split('&').find_map(|pair| pair.strip_prefix("token="))
-    });
+    let from_query = req.uri().query().and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("token=")));
     let authorized = match (from_header, from_query) {
         (Some(t), _) => guard.token_matches(t),
         (None, Some(t)) => token_in_query_allowed(req.uri().path()) && guard.token_matches(t),

@@ -1,13 +1,13 @@
 //! `/api/captures`: list, read, download, delete.
 
 use axum::Json;
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
 use axum::body::Body;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use hookbench_domain::{Capture, CaptureFilter, CaptureId, CapturePage};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -41,7 +41,10 @@ pub struct Deleted {
 
 #[utoipa::path(get, path = "/api/captures", tag = "captures", params(ListQuery),
     responses((status = 200, body = CapturePage), (status = 401, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, q: Result<Query<ListQuery>, QueryRejection>) -> Result<Json<CapturePage>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Json<CapturePage>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let verdict_valid = match q.verdict.as_deref() {
         None | Some("") | Some("any") => None,
@@ -63,7 +66,10 @@ pub async fn list(State(state): State<AppState>, q: Result<Query<ListQuery>, Que
 
 #[utoipa::path(get, path = "/api/captures/{id}", tag = "captures", params(("id" = i64, Path, description = "capture id")),
     responses((status = 200, body = Capture), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, id: Result<Path<CaptureId>, PathRejection>) -> Result<Json<Capture>, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    id: Result<Path<CaptureId>, PathRejection>,
+) -> Result<Json<Capture>, ApiError> {
     let id = capture_id(id)?;
     let mut capture = state.engine.get_capture(id).await?.ok_or_else(|| not_found(id))?;
     if capture.verdict.is_none() {
@@ -79,17 +85,31 @@ pub async fn get(State(state): State<AppState>, id: Result<Path<CaptureId>, Path
 #[utoipa::path(get, path = "/api/captures/{id}/body", tag = "captures", params(("id" = i64, Path, description = "capture id")),
     responses((status = 200, description = "the raw body bytes, with the original Content-Type", content_type = "application/octet-stream"),
               (status = 404, body = ErrorBody)))]
-pub async fn body(State(state): State<AppState>, id: Result<Path<CaptureId>, PathRejection>) -> Result<Response, ApiError> {
+pub async fn body(
+    State(state): State<AppState>,
+    id: Result<Path<CaptureId>, PathRejection>,
+) -> Result<Response, ApiError> {
     let id = capture_id(id)?;
     let stored = state.engine.capture_body(id).await?.ok_or_else(|| not_found(id))?;
     let Some(bytes) = stored.bytes else {
-        return Err(ApiError::new(StatusCode::GONE, "body_not_stored", format!("capture {id} was over the size limit; its body was not stored")));
+        return Err(ApiError::new(
+            StatusCode::GONE,
+            "body_not_stored",
+            format!("capture {id} was over the size limit; its body was not stored"),
+        ));
     };
     let content_type = stored.content_type.unwrap_or_else(|| "application/octet-stream".into());
     let mut res = Response::new(Body::from(bytes));
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, content_type.parse().unwrap_or(header::HeaderValue::from_static("application/octet-stream")));
-    h.insert(header::CONTENT_DISPOSITION, header::HeaderValue::from_str(&format!("attachment; filename=\"capture-{id}.bin\"")).unwrap_or(header::HeaderValue::from_static("attachment")));
+    h.insert(
+        header::CONTENT_TYPE,
+        content_type.parse().unwrap_or(header::HeaderValue::from_static("application/octet-stream")),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        header::HeaderValue::from_str(&format!("attachment; filename=\"capture-{id}.bin\""))
+            .unwrap_or(header::HeaderValue::from_static("attachment")),
+    );
     h.insert(header::CONTENT_SECURITY_POLICY, header::HeaderValue::from_static("sandbox; default-src 'none'"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, header::HeaderValue::from_static("nosniff"));
     Ok(res)
@@ -97,7 +117,10 @@ pub async fn body(State(state): State<AppState>, id: Result<Path<CaptureId>, Pat
 
 #[utoipa::path(delete, path = "/api/captures/{id}", tag = "captures", params(("id" = i64, Path, description = "capture id")),
     responses((status = 204, description = "deleted"), (status = 404, body = ErrorBody)))]
-pub async fn delete(State(state): State<AppState>, id: Result<Path<CaptureId>, PathRejection>) -> Result<StatusCode, ApiError> {
+pub async fn delete(
+    State(state): State<AppState>,
+    id: Result<Path<CaptureId>, PathRejection>,
+) -> Result<StatusCode, ApiError> {
     let id = capture_id(id)?;
     if state.engine.delete_capture(id).await? { Ok(StatusCode::NO_CONTENT) } else { Err(not_found(id)) }
 }

@@ -26,7 +26,10 @@ pub async fn create(
 
 #[utoipa::path(get, path = "/api/endpoints/{id}", tag = "endpoints", params(("id" = i64, Path, description = "endpoint id")),
     responses((status = 200, body = Endpoint), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, id: Result<Path<EndpointId>, PathRejection>) -> Result<Json<Endpoint>, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    id: Result<Path<EndpointId>, PathRejection>,
+) -> Result<Json<Endpoint>, ApiError> {
     let id = endpoint_id(id)?;
     state.engine.get_endpoint(id).await?.map(Json).ok_or_else(|| not_found(id))
 }
@@ -46,7 +49,10 @@ pub async fn update(
 
 #[utoipa::path(delete, path = "/api/endpoints/{id}", tag = "endpoints", params(("id" = i64, Path, description = "endpoint id")),
     responses((status = 204, description = "deleted; its captures moved to the default endpoint"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn delete(State(state): State<AppState>, id: Result<Path<EndpointId>, PathRejection>) -> Result<StatusCode, ApiError> {
+pub async fn delete(
+    State(state): State<AppState>,
+    id: Result<Path<EndpointId>, PathRejection>,
+) -> Result<StatusCode, ApiError> {
     let id = endpoint_id(id)?;
     if state.engine.delete_endpoint(id).await? { Ok(StatusCode::NO_CONTENT) } else { Err(not_found(id)) }
 }

@@ -53,7 +53,9 @@ pub struct PastedBody {
 impl PastedBody {
     fn bytes(&self) -> Result<Vec<u8>, ApiError> {
         match (&self.body_base64, &self.body) {
-            (Some(b64), _) => BASE64.decode(b64.trim()).map_err(|e| ApiError::bad_request(format!("body_base64 is not base64: {e}"))),
+            (Some(b64), _) => {
+                BASE64.decode(b64.trim()).map_err(|e| ApiError::bad_request(format!("body_base64 is not base64: {e}")))
+            }
             (None, Some(text)) => Ok(text.as_bytes().to_vec()),
             (None, None) => Ok(Vec::new()),
         }
@@ -98,7 +100,10 @@ pub struct VerifyOutput {
 
 #[utoipa::path(post, path = "/api/verify", tag = "signatures", request_body = VerifyInput,
     responses((status = 200, body = VerifyOutput, description = "the verdict with every step of the computation"), (status = 400, body = ErrorBody)))]
-pub async fn verify(State(state): State<AppState>, input: Result<Json<VerifyInput>, JsonRejection>) -> Result<Json<VerifyOutput>, ApiError> {
+pub async fn verify(
+    State(state): State<AppState>,
+    input: Result<Json<VerifyInput>, JsonRejection>,
+) -> Result<Json<VerifyOutput>, ApiError> {
     let Json(input) = input.map_err(ApiError::from_json)?;
     let body = input.body.bytes()?;
     let headers: Vec<_> = input.headers.iter().map(HeaderView::to_header).collect();
@@ -140,7 +145,10 @@ pub struct SignOutput {
 
 #[utoipa::path(post, path = "/api/sign", tag = "signatures", request_body = SignInput,
     responses((status = 200, body = SignOutput), (status = 422, body = ErrorBody)))]
-pub async fn sign(State(state): State<AppState>, input: Result<Json<SignInput>, JsonRejection>) -> Result<Json<SignOutput>, ApiError> {
+pub async fn sign(
+    State(state): State<AppState>,
+    input: Result<Json<SignInput>, JsonRejection>,
+) -> Result<Json<SignOutput>, ApiError> {
     let Json(input) = input.map_err(ApiError::from_json)?;
     let body = input.body.bytes()?;
     let timestamp = input.timestamp.unwrap_or_else(|| state.engine.now_ms() / 1000);

@@ -34,5 +34,6 @@ pub async fn stream(State(state): State<AppState>) -> Sse<impl Stream<Item = Res
     let until_shutdown = async move {
         let _ = shutdown.wait_for(|stop| *stop).await;
     };
-    Sse::new(hello.chain(live).take_until(until_shutdown)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    Sse::new(hello.chain(live).take_until(until_shutdown))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }

@@ -99,7 +99,8 @@ async fn handle(
         .or_else(|| parts.uri.authority().map(|a| a.to_string()))
         .or_else(|| local.map(|l| l.to_string()))
         .unwrap_or_default();
-    let content_type = parts.headers.get(hyper::header::CONTENT_TYPE).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let content_type =
+        parts.headers.get(hyper::header::CONTENT_TYPE).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let declared = parts
         .headers
         .get(hyper::header::CONTENT_LENGTH)
@@ -111,7 +112,9 @@ async fn handle(
         Some(n) if n > limit as u64 => BodyRead::TooLarge { seen: n },
         _ => match tokio::time::timeout(BODY_READ_TIMEOUT, read_body(body, limit)).await {
             Ok(read) => read,
-            Err(_) => return error(StatusCode::REQUEST_TIMEOUT, "body_timeout", "the request body did not arrive in time"),
+            Err(_) => {
+                return error(StatusCode::REQUEST_TIMEOUT, "body_timeout", "the request body did not arrive in time");
+            }
         },
     };
     let (body, body_size) = match read {
@@ -158,7 +161,9 @@ async fn handle(
 enum BodyRead {
     Complete(Bytes),
     /// Over the limit: how many bytes were seen before giving up.
-    TooLarge { seen: u64 },
+    TooLarge {
+        seen: u64,
+    },
     Failed(hyper::Error),
 }
 

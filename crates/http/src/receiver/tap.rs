@@ -223,7 +223,10 @@ fn framing(method: &str, headers: &[Header]) -> Framing {
         return Framing::Unknown;
     }
     let chunked = named("transfer-encoding").any(|h| {
-        String::from_utf8_lossy(&h.value).split(',').next_back().is_some_and(|t| t.trim().eq_ignore_ascii_case("chunked"))
+        String::from_utf8_lossy(&h.value)
+            .split(',')
+            .next_back()
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("chunked"))
     });
     if chunked {
         return Framing::Chunked;
@@ -231,8 +234,9 @@ fn framing(method: &str, headers: &[Header]) -> Framing {
     if named("transfer-encoding").next().is_some() {
         return Framing::Unknown;
     }
-    let lengths: Vec<Option<u64>> =
-        named("content-length").map(|h| std::str::from_utf8(&h.value).ok().and_then(|v| v.trim().parse().ok())).collect();
+    let lengths: Vec<Option<u64>> = named("content-length")
+        .map(|h| std::str::from_utf8(&h.value).ok().and_then(|v| v.trim().parse().ok()))
+        .collect();
     match lengths.as_slice() {
         [] => Framing::None,
         [Some(n), rest @ ..] if rest.iter().all(|m| *m == Some(*n)) => Framing::Length(*n),
@@ -308,7 +312,8 @@ mod tests {
 
     #[test]
     fn a_head_keeps_case_order_and_repeats() {
-        let heads = heads_of(&[b"POST /a?x=1 HTTP/1.1\r\nHost: h\r\nX-Dup: 1\r\nContent-Length: 0\r\nx-dup: 2\r\n\r\n"]);
+        let heads =
+            heads_of(&[b"POST /a?x=1 HTTP/1.1\r\nHost: h\r\nX-Dup: 1\r\nContent-Length: 0\r\nx-dup: 2\r\n\r\n"]);
         assert_eq!(heads.len(), 1);
         assert_eq!(heads[0].target, "/a?x=1");
         assert_eq!(

@@ -90,8 +90,12 @@ pub(crate) fn plan_stripe(req: &super::VerifyRequest) -> Result<Plan, Unreadable
 
 pub(crate) fn plan_paddle(req: &super::VerifyRequest) -> Result<Plan, Unreadable> {
     let list = read_list(req.headers, "Paddle-Signature", ';', "ts", "h1", "ts=<unix>;h1=<hex>")?;
-    let mut plan = Plan::new(vec![Piece::Text(format!("{}:", list.ts_text).into_bytes()), Piece::Body], req.url)
-        .with_hmac(HmacAlgorithm::Sha256, Encoding::Hex, "h1=");
+    // Like Stripe, Paddle's SDK formats the parsed integer into the signed content.
+    let mut plan = Plan::new(vec![Piece::Text(format!("{}:", list.ts).into_bytes()), Piece::Body], req.url).with_hmac(
+        HmacAlgorithm::Sha256,
+        Encoding::Hex,
+        "h1=",
+    );
     plan.step("Header", format!("{}: ts={} and {} h1 signature(s)", list.name, list.ts_text, list.signatures.len()));
     plan.step("Content", "\"{ts}:{raw body}\", HMAC-SHA256 with the secret as UTF-8 key, hex");
     plan.received = list.signatures.iter().map(|s| Received::hmac(format!("h1={s}"), s.clone())).collect();

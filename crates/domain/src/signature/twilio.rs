@@ -102,9 +102,11 @@ pub(crate) fn plan_twilio(req: &super::VerifyRequest) -> Result<Plan, Unreadable
             .into_iter()
             .find(|(k, _)| k.eq_ignore_ascii_case("algorithm"))
             .and_then(|(_, v)| v);
+        // Like Twilio's library: no `algorithm=` means the legacy HMAC-SHA1.
         algorithm = match algo.as_deref() {
             Some(a) if a.eq_ignore_ascii_case("HMAC_SHA256") => HmacAlgorithm::Sha256,
-            Some(a) if a.eq_ignore_ascii_case("HMAC_SHA1") => HmacAlgorithm::Sha1,
+            Some(a) if a.eq_ignore_ascii_case("HMAC_SHA1") || a.is_empty() => HmacAlgorithm::Sha1,
+            None => HmacAlgorithm::Sha1,
             other => {
                 return Err(Unreadable::new(
                     ReasonCode::HeaderMalformed,

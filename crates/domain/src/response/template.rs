@@ -137,7 +137,7 @@ impl Template {
                 Part::Hole { var, json } => {
                     let mut value = evaluate(var, ctx);
                     for _ in 0..*json {
-                        value = Value::Json(value.into_json());
+                        value = Value::Text(value.into_json().to_string());
                     }
                     value.write(&mut out);
                 }

@@ -1,4 +1,5 @@
 //! The engine's capture pipeline: commit first, then publish.
+#![allow(clippy::unwrap_used)]
 
 use std::sync::Arc;
 

@@ -33,11 +33,10 @@ impl ReadPool {
                 _ => open_connection(&path, true)?,
             };
             let result = f(&conn);
-            if let Ok(mut v) = idle.lock() {
-                if v.len() < MAX_IDLE {
+            if let Ok(mut v) = idle.lock()
+                && v.len() < MAX_IDLE {
                     v.push(conn);
                 }
-            }
             result
         })
         .await

@@ -1,4 +1,5 @@
 //! The store against a real SQLite file in a temp dir.
+#![allow(clippy::unwrap_used)]
 
 use hookbench_domain::{CaptureFilter, Header, NewCapture};
 use hookbench_store::Store;

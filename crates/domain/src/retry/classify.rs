@@ -189,7 +189,7 @@ impl fmt::Display for StatusMatcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.from == self.to {
             write!(f, "{}", self.from)
-        } else if self.from % 100 == 0 && self.to == self.from + 99 {
+        } else if self.from.is_multiple_of(100) && self.to == self.from + 99 {
             write!(f, "{}xx", self.from / 100)
         } else {
             write!(f, "{}-{}", self.from, self.to)

@@ -80,7 +80,7 @@ impl fmt::Display for DurationSpec {
         if self.0 == 0 {
             return f.write_str("0");
         }
-        if self.0 % DAY == 0 && self.0 >= 2 * DAY {
+        if self.0.is_multiple_of(DAY) && self.0 >= 2 * DAY {
             return write!(f, "{}d", self.0 / DAY);
         }
         let mut rest = self.0;

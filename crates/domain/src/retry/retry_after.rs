@@ -64,7 +64,7 @@ pub fn parse_http_date(text: &str, now: Timestamp) -> Result<Timestamp, String> 
     let parsed = [IMF_FIXDATE, RFC850, ASCTIME].into_iter().find_map(|format| {
         let mut parsed = Parsed::new();
         match parsed.parse_items(text.as_bytes(), format) {
-            Ok(rest) if rest.is_empty() => Some(parsed),
+            Ok([]) => Some(parsed),
             _ => None,
         }
     });

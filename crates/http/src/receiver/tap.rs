@@ -261,11 +261,10 @@ impl<S: AsyncRead + Unpin> AsyncRead for TappedStream<S> {
         let before = buf.filled().len();
         let this = &mut *self;
         let poll = Pin::new(&mut this.inner).poll_read(cx, buf);
-        if let Poll::Ready(Ok(())) = poll {
-            if !this.parser.is_off() {
+        if let Poll::Ready(Ok(())) = poll
+            && !this.parser.is_off() {
                 this.parser.feed(&buf.filled()[before..]);
             }
-        }
         poll
     }
 }

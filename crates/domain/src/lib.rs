@@ -8,6 +8,8 @@ pub mod signature;
 pub mod breaker;
 pub mod ratelimit;
 pub mod retry;
+pub mod response;
+pub mod fault;
 
 pub use capture::{Capture, CaptureFilter, CaptureId, CapturePage, CaptureSummary, DedupeClaim, Header, NewCapture, StoredCapture};
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};

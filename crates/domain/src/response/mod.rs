@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub use condition::{Condition, glob_matches};
-pub use delay::{Delay, MAX_DELAY_MS};
+pub use delay::{Delay, MAX_DELAY_MS, log_normal_params};
 pub use request::{RequestView, percent_decode};
 pub use template::{RenderContext, Template, TemplateError};
 pub use validate::{Problem, is_header_name, status_problem};

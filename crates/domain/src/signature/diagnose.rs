@@ -16,6 +16,9 @@ use super::twilio::UrlParts;
 use super::verdict::{LikelyCause, LikelyCauseCode, secret_label};
 use super::{VerifyConfig, VerifyRequest, detect};
 
+/// Bodies above this size are not re-serialized to look for a likely cause.
+const MAX_VARIANT_BODY: usize = 1 << 20;
+
 pub(crate) fn causes(
     config: &VerifyConfig,
     req: &VerifyRequest,
@@ -30,7 +33,9 @@ pub(crate) fn causes(
     if let Some(cause) = signature_case(plan, usable, req.body, url) {
         causes.push(cause);
     }
-    let signs_body = plan.content.iter().any(|p| matches!(p, Piece::Body));
+    // Re-serializing and re-hashing a huge body for every variant would stall the receiver; a
+    // body that large is rarely hand-formatted anyway.
+    let signs_body = plan.content.iter().any(|p| matches!(p, Piece::Body)) && req.body.len() <= MAX_VARIANT_BODY;
     let body_hit = if signs_body { body_variants(req.body).into_iter().find(|(_, _, b)| hits(b, url)) } else { None };
     if let Some((code, label, _)) = body_hit {
         let message = match code {

@@ -11,7 +11,8 @@ use hookbench_domain::signature::{
 };
 
 /// The fuzz target families: one per kind of signature-header parser.
-pub const FAMILIES: &[&str] = &["stripe_like", "standard", "prefixed", "url_signed", "body_signed", "public_key", "custom"];
+pub const FAMILIES: &[&str] =
+    &["stripe_like", "standard", "prefixed", "url_signed", "body_signed", "public_key", "custom"];
 
 const HEADER_NAMES: &[&str] = &[
     "Stripe-Signature",
@@ -48,7 +49,9 @@ fn schemes(family: &str, parts: &[&[u8]]) -> Vec<Scheme> {
     match family {
         "stripe_like" => vec![Scheme::Stripe, Scheme::PaddleBilling],
         "standard" => vec![Scheme::StandardWebhooks, Scheme::Svix],
-        "prefixed" => vec![Scheme::Github, Scheme::Intercom, Scheme::Shopify, Scheme::Slack, Scheme::Zoom, Scheme::Linear],
+        "prefixed" => {
+            vec![Scheme::Github, Scheme::Intercom, Scheme::Shopify, Scheme::Slack, Scheme::Zoom, Scheme::Linear]
+        }
         "url_signed" => vec![Scheme::Twilio, Scheme::Square],
         "body_signed" => vec![Scheme::Mailgun],
         "public_key" => vec![Scheme::Discord, Scheme::Sendgrid],
@@ -56,7 +59,8 @@ fn schemes(family: &str, parts: &[&[u8]]) -> Vec<Scheme> {
             let pick = |i: usize| parts.get(i).and_then(|p| p.first()).copied().unwrap_or(0);
             let text = |i: usize| String::from_utf8_lossy(parts.get(i).copied().unwrap_or_default()).into_owned();
             vec![Scheme::CustomHmac(CustomHmac {
-                algorithm: [HmacAlgorithm::Sha1, HmacAlgorithm::Sha256, HmacAlgorithm::Sha512][usize::from(pick(0) % 3)],
+                algorithm: [HmacAlgorithm::Sha1, HmacAlgorithm::Sha256, HmacAlgorithm::Sha512]
+                    [usize::from(pick(0) % 3)],
                 header: "X-Sig".into(),
                 encoding: if pick(1) % 2 == 0 { Encoding::Hex } else { Encoding::Base64 },
                 prefix: text(2),
@@ -81,7 +85,9 @@ pub fn run(family: &str, data: &[u8]) {
         .collect();
     let body = part(parts.len().saturating_sub(1));
     let url = String::from_utf8_lossy(part(1)).into_owned();
-    let now = i64::from_le_bytes(part(2).iter().copied().chain([0; 8]).take(8).collect::<Vec<_>>().try_into().unwrap_or([0; 8]));
+    let now = i64::from_le_bytes(
+        part(2).iter().copied().chain([0; 8]).take(8).collect::<Vec<_>>().try_into().unwrap_or([0; 8]),
+    );
     let mut secrets: Vec<String> = vec![
         String::from_utf8_lossy(part(0)).into_owned(),
         format!("whsec_{}", String::from_utf8_lossy(part(3))),

@@ -165,9 +165,17 @@ pub fn refusing(plans: &[FaultPlan], now: Timestamp) -> Option<&FaultPlan> {
     plans.iter().find(|p| p.is_live(now) && matches!(p.fault, FaultKind::ReceiverOff { .. }))
 }
 
-fn evaluate(kind: &FaultKind, plan: &FaultPlan, state: &mut PlanState, req: &FaultRequest<'_>, now: Timestamp) -> Option<Evaluated> {
+fn evaluate(
+    kind: &FaultKind,
+    plan: &FaultPlan,
+    state: &mut PlanState,
+    req: &FaultRequest<'_>,
+    now: Timestamp,
+) -> Option<Evaluated> {
     let done = |effect, what: String| Some(Evaluated { effect, what, notes: Vec::new() });
-    let time_left = |end: Option<Timestamp>| end.map(|end| format!("{} s left", u64::try_from(end.saturating_sub(now)).unwrap_or(0).div_ceil(1_000)));
+    let time_left = |end: Option<Timestamp>| {
+        end.map(|end| format!("{} s left", u64::try_from(end.saturating_sub(now)).unwrap_or(0).div_ceil(1_000)))
+    };
     match kind {
         FaultKind::Status { status, headers, body, retry_after } => {
             let mut headers = headers.clone();
@@ -178,7 +186,8 @@ fn evaluate(kind: &FaultKind, plan: &FaultPlan, state: &mut PlanState, req: &Fau
                 headers.retain(|h| !h.name.eq_ignore_ascii_case("Retry-After"));
                 headers.push(ResponseHeader::new("Retry-After", value));
             }
-            let action = FaultAction::Respond { status: *status, headers, body: body.clone(), delay_ms: 0, trickle: None };
+            let action =
+                FaultAction::Respond { status: *status, headers, body: body.clone(), delay_ms: 0, trickle: None };
             done(Effect::Terminal(action), what)
         }
         FaultKind::Latency { distribution } => {
@@ -189,7 +198,9 @@ fn evaluate(kind: &FaultKind, plan: &FaultPlan, state: &mut PlanState, req: &Fau
             let ms = (*max_hold_ms).min(MAX_HOLD_MS);
             done(Effect::Terminal(FaultAction::Hold { ms }), format!("held open with no answer (up to {ms} ms)"))
         }
-        FaultKind::Reset => done(Effect::Terminal(FaultAction::Reset { delay_ms: 0 }), "connection reset, no response".to_owned()),
+        FaultKind::Reset => {
+            done(Effect::Terminal(FaultAction::Reset { delay_ms: 0 }), "connection reset, no response".to_owned())
+        }
         FaultKind::SlowBody { bytes_per_sec, chunk_bytes } => {
             let trickle = Trickle { bytes_per_sec: (*bytes_per_sec).max(1), chunk_bytes: (*chunk_bytes).max(1) };
             done(Effect::Trickle(trickle), format!("body trickled at {} B/s", trickle.bytes_per_sec))
@@ -210,7 +221,8 @@ fn evaluate(kind: &FaultKind, plan: &FaultPlan, state: &mut PlanState, req: &Fau
                     .unwrap_or_default(),
                 ),
             };
-            let note_key = key.as_ref().map(|k| if k.is_empty() { " (no key)".to_owned() } else { format!(" for key '{k}'") });
+            let note_key =
+                key.as_ref().map(|k| if k.is_empty() { " (no key)".to_owned() } else { format!(" for key '{k}'") });
             let number = state.count(key, *n)?;
             let mut evaluated = evaluate(fault, plan, state, req, now)?;
             evaluated.notes.push(format!("request {number} of the first {n}{}", note_key.unwrap_or_default()));

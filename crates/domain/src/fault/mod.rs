@@ -133,8 +133,11 @@ pub fn imf_fixdate(unix_secs: i64) -> String {
     let format = time::macros::format_description!(
         "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
     );
-    let at = time::OffsetDateTime::from_unix_timestamp(unix_secs)
-        .unwrap_or(if unix_secs < 0 { time::OffsetDateTime::UNIX_EPOCH } else { time::PrimitiveDateTime::MAX.assume_utc() });
+    let at = time::OffsetDateTime::from_unix_timestamp(unix_secs).unwrap_or(if unix_secs < 0 {
+        time::OffsetDateTime::UNIX_EPOCH
+    } else {
+        time::PrimitiveDateTime::MAX.assume_utc()
+    });
     at.format(&format).unwrap_or_else(|_| "Fri, 31 Dec 9999 23:59:59 GMT".to_owned())
 }
 

@@ -30,11 +30,7 @@ const PRESETS: &[FaultPreset] = &[
         label: "Flaky 30%",
         description: "About 30% of requests get 503, drawn from a seeded sequence so the run can be replayed.",
     },
-    FaultPreset {
-        id: "slow-5s",
-        label: "Slow 5 s",
-        description: "Every answer comes 5 seconds late.",
-    },
+    FaultPreset { id: "slow-5s", label: "Slow 5 s", description: "Every answer comes 5 seconds late." },
     FaultPreset {
         id: "rate-limited",
         label: "Rate limited (429, Retry-After 30)",

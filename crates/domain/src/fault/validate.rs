@@ -16,7 +16,9 @@ pub fn validate_plans(plans: &[FaultPlan]) -> Vec<Problem> {
         if plans.get(..i).is_some_and(|earlier| earlier.iter().any(|p| p.id == plan.id)) {
             problems.push(Problem::new(format!("[{i}].id"), format!("another plan already has the id '{}'", plan.id)));
         }
-        problems.extend(plan_problems(plan).into_iter().map(|p| Problem { path: format!("[{i}].{}", p.path), message: p.message }));
+        problems.extend(
+            plan_problems(plan).into_iter().map(|p| Problem { path: format!("[{i}].{}", p.path), message: p.message }),
+        );
     }
     problems
 }
@@ -25,7 +27,10 @@ pub(super) fn plan_problems(plan: &FaultPlan) -> Vec<Problem> {
     let mut problems = Vec::new();
     let id_ok = |b: u8| b.is_ascii_alphanumeric() || b"-_.".contains(&b);
     if plan.id.is_empty() || plan.id.len() > 64 || !plan.id.bytes().all(id_ok) {
-        problems.push(Problem::new("id", format!("'{}' is not a plan id: use 1–64 letters, digits, '-', '_' or '.'", plan.id)));
+        problems.push(Problem::new(
+            "id",
+            format!("'{}' is not a plan id: use 1–64 letters, digits, '-', '_' or '.'", plan.id),
+        ));
     }
     if plan.name.trim().is_empty() {
         problems.push(Problem::new("name", "give the plan a name"));
@@ -114,7 +119,10 @@ fn check(kind: &FaultKind, path: &str, problems: &mut Vec<Problem>) {
 fn check_wrapped(fault: &FaultKind, path: &str, problems: &mut Vec<Problem>) {
     let inner = format!("{path}.fault");
     match fault {
-        FaultKind::FailFirst { .. } | FaultKind::Probability { .. } | FaultKind::Outage { .. } | FaultKind::ReceiverOff { .. } => {
+        FaultKind::FailFirst { .. }
+        | FaultKind::Probability { .. }
+        | FaultKind::Outage { .. }
+        | FaultKind::ReceiverOff { .. } => {
             problems.push(Problem::new(
                 inner,
                 format!("'{}' can't be wrapped: use status, latency, timeout, reset or slow_body", fault.kind_name()),

@@ -57,7 +57,9 @@ impl Condition {
             Condition::PathGlob { pattern } => glob_matches(pattern, request.path),
             Condition::PathPrefix { prefix } => prefix_owns(prefix.trim_end_matches('/'), request.path),
             Condition::HeaderEquals { name, value } => request.header_values(name).any(|v| v == value.trim()),
-            Condition::HeaderContains { name, value } => request.header_values(name).any(|v| v.contains(value.as_str())),
+            Condition::HeaderContains { name, value } => {
+                request.header_values(name).any(|v| v.contains(value.as_str()))
+            }
             Condition::HeaderPresent { name } => request.header_values(name).next().is_some(),
             Condition::JsonEquals { pointer, value } => {
                 json.get().and_then(|doc| doc.pointer(pointer)).is_some_and(|found| json_equal(found, value))

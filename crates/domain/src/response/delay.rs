@@ -20,11 +20,19 @@ const Z_99: f64 = 2.326_347_874_040_840_8;
 pub enum Delay {
     #[default]
     None,
-    Fixed { ms: u64 },
+    Fixed {
+        ms: u64,
+    },
     /// Uniform over `min_ms..=max_ms`.
-    Uniform { min_ms: u64, max_ms: u64 },
+    Uniform {
+        min_ms: u64,
+        max_ms: u64,
+    },
     /// Log-normal with the given median and 99th percentile (`p99_ms` ≥ `p50_ms` > 0).
-    LogNormal { p50_ms: u64, p99_ms: u64 },
+    LogNormal {
+        p50_ms: u64,
+        p99_ms: u64,
+    },
 }
 
 impl Delay {

@@ -72,7 +72,12 @@ pub struct RenderContext<'a> {
 }
 
 impl<'a> RenderContext<'a> {
-    pub fn new(request: RequestView<'a>, capture_id: Option<CaptureId>, now: Timestamp, rng: &'a mut dyn RngCore) -> Self {
+    pub fn new(
+        request: RequestView<'a>,
+        capture_id: Option<CaptureId>,
+        now: Timestamp,
+        rng: &'a mut dyn RngCore,
+    ) -> Self {
         Self { request, capture_id, now, rng, json: OnceCell::new() }
     }
 
@@ -232,7 +237,8 @@ fn parse_var(name: &str, at: usize) -> Result<Var, ParseFailure> {
             }
             if let Some(pointer) = name.strip_prefix("request.json.") {
                 if !(pointer.is_empty() || pointer.starts_with('/')) {
-                    let msg = format!("'{pointer}' is not a JSON pointer: it must start with '/', e.g. request.json./id");
+                    let msg =
+                        format!("'{pointer}' is not a JSON pointer: it must start with '/', e.g. request.json./id");
                     return Err((at + "request.json.".len(), msg));
                 }
                 return Ok(Var::Json(pointer.to_owned()));
@@ -244,9 +250,8 @@ fn parse_var(name: &str, at: usize) -> Result<Var, ParseFailure> {
 }
 
 fn parse_random_int(args: &[(usize, &str)], name_at: usize) -> Result<Var, ParseFailure> {
-    let int = |&(at, text): &(usize, &str)| {
-        text.parse::<i64>().map_err(|_| (at, format!("'{text}' is not a whole number")))
-    };
+    let int =
+        |&(at, text): &(usize, &str)| text.parse::<i64>().map_err(|_| (at, format!("'{text}' is not a whole number")));
     match args {
         [min, max] => {
             let (lo, hi) = (int(min)?, int(max)?);
@@ -294,7 +299,9 @@ fn evaluate(var: &Var, ctx: &mut RenderContext<'_>) -> Value {
         Var::Query(name) => text(request.query_param(name)),
         Var::Header(name) => text(request.header(name)),
         Var::Body => Value::Text(String::from_utf8_lossy(request.body).into_owned()),
-        Var::Json(pointer) => ctx.body_json().and_then(|doc| doc.pointer(pointer)).cloned().map_or(Value::Missing, Value::Json),
+        Var::Json(pointer) => {
+            ctx.body_json().and_then(|doc| doc.pointer(pointer)).cloned().map_or(Value::Missing, Value::Json)
+        }
         Var::CaptureId => ctx.capture_id.map_or(Value::Missing, |id| Value::Json(id.into())),
         Var::Now => Value::Text(format_rfc3339(ctx.now)),
         Var::Uuid => Value::Text(uuid_v4(ctx.rng)),

@@ -5,7 +5,10 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{CompiledResponses, CompiledRule, CompiledTemplate, Condition, ResponseHeader, ResponseSettings, ResponseTemplate, Template};
+use super::{
+    CompiledResponses, CompiledRule, CompiledTemplate, Condition, ResponseHeader, ResponseSettings, ResponseTemplate,
+    Template,
+};
 
 /// One thing wrong with some settings. `path` names the field (`rules[1].when[0].pointer`), so the
 /// UI can put the message next to it; `Display` gives `path: message`.
@@ -74,7 +77,10 @@ fn compile_template(t: &ResponseTemplate, path: &str, problems: &mut Vec<Problem
     let mut headers = Vec::new();
     for (i, ResponseHeader { name, value }) in t.headers.iter().enumerate() {
         if !is_header_name(name) {
-            problems.push(Problem::new(format!("{path}.headers[{i}].name"), format!("'{name}' is not a valid header name")));
+            problems.push(Problem::new(
+                format!("{path}.headers[{i}].name"),
+                format!("'{name}' is not a valid header name"),
+            ));
         }
         match Template::parse(value) {
             Ok(template) => headers.push((name.clone(), template)),
@@ -86,7 +92,9 @@ fn compile_template(t: &ResponseTemplate, path: &str, problems: &mut Vec<Problem
         problems.push(Problem::new(format!("{path}.delay.{field}"), message));
     }
     match body {
-        Ok(body) if problems.len() == before => Some(CompiledTemplate { status: t.status, headers, body, delay: t.delay }),
+        Ok(body) if problems.len() == before => {
+            Some(CompiledTemplate { status: t.status, headers, body, delay: t.delay })
+        }
         _ => None,
     }
 }
@@ -109,7 +117,9 @@ fn check_condition(condition: &Condition, path: &str, problems: &mut Vec<Problem
                 problem("prefix", format!("'{prefix}' must start with '/', e.g. /orders"));
             }
         }
-        Condition::HeaderEquals { name, .. } | Condition::HeaderContains { name, .. } | Condition::HeaderPresent { name } => {
+        Condition::HeaderEquals { name, .. }
+        | Condition::HeaderContains { name, .. }
+        | Condition::HeaderPresent { name } => {
             if !is_header_name(name) {
                 problem("name", format!("'{name}' is not a valid header name"));
             }

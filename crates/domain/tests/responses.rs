@@ -405,3 +405,20 @@ fn validation_names_every_problem_by_its_field_path() {
     assert!(body.starts_with("rules[1].body: at line 1, column 9: unknown variable 'request.json'"), "{body}");
     assert!(problems[3].message.contains("100–599"), "the message says what is allowed");
 }
+
+#[test]
+fn the_openapi_schema_of_response_settings_builds() {
+    let mut schemas = Vec::new();
+    <ResponseSettings as utoipa::ToSchema>::schemas(&mut schemas);
+    let components =
+        utoipa::openapi::schema::ComponentsBuilder::new().schema_from::<ResponseSettings>().schemas_from_iter(schemas);
+    let doc = utoipa::openapi::OpenApiBuilder::new()
+        .components(Some(components.build()))
+        .build()
+        .to_json()
+        .unwrap_or_default();
+    assert!(
+        doc.contains("json_equals") && doc.contains("log_normal") && doc.contains("\"when\""),
+        "rules, conditions and delays are described"
+    );
+}

@@ -230,7 +230,8 @@ fn evaluate(
         }
         FaultKind::Probability { p, fault, .. } => {
             let draw: f64 = state.rng.random();
-            if draw >= *p {
+            // Not `draw >= p`: a NaN `p` (only reachable from Rust, JSON has none) must never hit.
+            if draw.partial_cmp(p) != Some(std::cmp::Ordering::Less) {
                 return None;
             }
             let mut evaluated = evaluate(fault, plan, state, req, now)?;

@@ -27,7 +27,7 @@ pub enum Condition {
     /// The body is JSON and the value at `pointer` (RFC 6901) equals `value` (numbers compare by value).
     JsonEquals {
         pointer: String,
-        #[schema(value_type = Object)]
+        #[schema(value_type = Value)]
         value: serde_json::Value,
     },
     /// The body is JSON and has a value (even `null`) at `pointer`.

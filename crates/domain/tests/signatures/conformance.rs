@@ -44,7 +44,11 @@ macro_rules! signed_tests {
             remove_headers(&mut sent.headers, name);
             let v = check(&f, &[&f.verify_key], &sent, NOW);
             assert_eq!(code(&v), Some(ReasonCode::HeaderMissing), "{}", message(&v));
-            assert!(message(&v).to_lowercase().contains(&name.to_lowercase()), "the message names {name}: {}", message(&v));
+            assert!(
+                message(&v).to_lowercase().contains(&name.to_lowercase()),
+                "the message names {name}: {}",
+                message(&v)
+            );
         }
 
         #[test]
@@ -67,7 +71,12 @@ macro_rules! signed_tests {
             let v = check(&f, &[&f.verify_key], &sent, NOW);
             assert!(!v.valid, "another provider's request cannot verify");
             let suggested: Vec<_> = v.likely_causes.iter().filter_map(|c| c.suggested_scheme.clone()).collect();
-            assert!(suggested.contains(&other.scheme.id().to_owned()), "suggests {}: {:?}", other.scheme.id(), v.likely_causes);
+            assert!(
+                suggested.contains(&other.scheme.id().to_owned()),
+                "suggests {}: {:?}",
+                other.scheme.id(),
+                v.likely_causes
+            );
         }
     };
 }
@@ -317,10 +326,17 @@ mod mailgun {
     fn a_body_it_signed_is_valid_with_the_current_secret() {
         let f = fixture();
         let sent = send(&f, &f.sign_key);
-        assert!(sent.headers.iter().all(|h| h.name == "Content-Type"), "Mailgun's signature lives in the body, not headers");
+        assert!(
+            sent.headers.iter().all(|h| h.name == "Content-Type"),
+            "Mailgun's signature lives in the body, not headers"
+        );
         let v = check(&f, &[&f.verify_key], &sent, NOW);
         assert!(v.valid, "{:?}", v.reason);
-        assert_eq!(v.signed_content.as_deref(), Some(format!("{T}msg_2Zx8").as_str()), "timestamp + token, no separator");
+        assert_eq!(
+            v.signed_content.as_deref(),
+            Some(format!("{T}msg_2Zx8").as_str()),
+            "timestamp + token, no separator"
+        );
     }
 
     #[test]
@@ -386,7 +402,8 @@ mod mailgun {
             signature_field(&sent, "token"),
             signature_field(&sent, "signature")
         );
-        let v = check(&f, &[&f.verify_key], &Sent { headers: Vec::new(), body: form.into_bytes(), url: URL.into() }, NOW);
+        let v =
+            check(&f, &[&f.verify_key], &Sent { headers: Vec::new(), body: form.into_bytes(), url: URL.into() }, NOW);
         assert!(v.valid, "legacy webhooks post the same three fields as a form: {:?}", v.reason);
     }
 
@@ -395,6 +412,10 @@ mod mailgun {
         let f = fixture();
         let other = crate::support::fixture(Scheme::Stripe);
         let v = check(&f, &[&f.verify_key], &send(&other, &other.sign_key), NOW);
-        assert!(v.likely_causes.iter().any(|c| c.suggested_scheme.as_deref() == Some("stripe")), "{:?}", v.likely_causes);
+        assert!(
+            v.likely_causes.iter().any(|c| c.suggested_scheme.as_deref() == Some("stripe")),
+            "{:?}",
+            v.likely_causes
+        );
     }
 }

@@ -22,7 +22,10 @@ fn signed(scheme: &Scheme) -> Sent {
 fn every_placeholder_is_filled_and_the_signature_verifies() {
     let scheme = custom("{method} {url}|{timestamp}|{header:X-Delivery}|{body}|{{literal}}", Some("X-Ts"), "base64");
     let sent = signed(&scheme);
-    assert!(sent.headers.iter().any(|h| h.name == "X-Delivery" && h.value == b"d-42"), "{{header:…}} is sent with the id");
+    assert!(
+        sent.headers.iter().any(|h| h.name == "X-Delivery" && h.value == b"d-42"),
+        "{{header:…}} is sent with the id"
+    );
     let v = check_scheme(&scheme, &["s3cret"], &sent, NOW);
     assert!(v.valid, "{:?}", v.reason);
     let expected = format!("POST {URL}|{T}|d-42|{}|{{literal}}", String::from_utf8_lossy(JSON_BODY));

@@ -23,9 +23,13 @@ fn sent(pairs: &[(&str, &str)], body: &[u8], url: &str) -> Sent {
 
 #[test]
 fn a_stripe_header_with_several_v1_signatures_is_valid_if_any_matches() {
-    let good = hmac_hex(b"sk_current", format!("{T}.").as_bytes().iter().chain(JSON_BODY).copied().collect::<Vec<_>>().as_slice());
+    let good = hmac_hex(
+        b"sk_current",
+        format!("{T}.").as_bytes().iter().chain(JSON_BODY).copied().collect::<Vec<_>>().as_slice(),
+    );
     let header = format!("t={T},v1={},v1={good},v0=deadbeef", "0".repeat(64));
-    let v = check_scheme(&Scheme::Stripe, &["sk_current"], &sent(&[("Stripe-Signature", &header)], JSON_BODY, URL), NOW);
+    let v =
+        check_scheme(&Scheme::Stripe, &["sk_current"], &sent(&[("Stripe-Signature", &header)], JSON_BODY, URL), NOW);
     assert!(v.valid, "Stripe sends one v1 per active secret during a roll: {:?}", v.reason);
     assert_eq!(v.received.len(), 2, "both v1 entries are listed, v0 is not a signature");
 }
@@ -34,7 +38,12 @@ fn a_stripe_header_with_several_v1_signatures_is_valid_if_any_matches() {
 fn a_paddle_header_with_several_h1_signatures_is_valid_if_any_matches() {
     let good = hmac_hex(b"pdl_ntfset_x", [format!("{T}:").as_bytes(), JSON_BODY].concat().as_slice());
     let header = format!("ts={T};h1={};h1={good}", "a".repeat(64));
-    let v = check_scheme(&Scheme::PaddleBilling, &["pdl_ntfset_x"], &sent(&[("Paddle-Signature", &header)], JSON_BODY, URL), NOW);
+    let v = check_scheme(
+        &Scheme::PaddleBilling,
+        &["pdl_ntfset_x"],
+        &sent(&[("Paddle-Signature", &header)], JSON_BODY, URL),
+        NOW,
+    );
     assert!(v.valid, "the Python SDK checks every h1: {:?}", v.reason);
 }
 
@@ -44,8 +53,10 @@ fn a_standard_webhooks_list_mixing_v1a_and_v1_entries_is_valid_with_either_key()
     let hmac_sent = send(&f, &f.sign_key);
     let seed = b64(&[7u8; 32]);
     let ed_sent = send(&f, &format!("whsk_{seed}"));
-    let hmac_sig = hmac_sent.headers.iter().find(|h| h.name == "webhook-signature").map(|h| h.value.clone()).unwrap_or_default();
-    let ed_sig = ed_sent.headers.iter().find(|h| h.name == "webhook-signature").map(|h| h.value.clone()).unwrap_or_default();
+    let hmac_sig =
+        hmac_sent.headers.iter().find(|h| h.name == "webhook-signature").map(|h| h.value.clone()).unwrap_or_default();
+    let ed_sig =
+        ed_sent.headers.iter().find(|h| h.name == "webhook-signature").map(|h| h.value.clone()).unwrap_or_default();
     let list = format!("{} v2,abc {}", String::from_utf8_lossy(&ed_sig), String::from_utf8_lossy(&hmac_sig));
     let mut both = hmac_sent;
     set_header(&mut both.headers, "webhook-signature", &list);
@@ -87,7 +98,11 @@ fn a_standard_webhooks_secret_used_as_text_by_the_sender_is_named_as_the_cause()
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(f.sign_key.as_bytes()).expect("key");
     mac.update(&content);
     let sig = format!("v1,{}", b64(&mac.finalize().into_bytes()));
-    let s = sent(&[("webhook-id", "msg_1"), ("webhook-timestamp", &T.to_string()), ("webhook-signature", &sig)], JSON_BODY, URL);
+    let s = sent(
+        &[("webhook-id", "msg_1"), ("webhook-timestamp", &T.to_string()), ("webhook-signature", &sig)],
+        JSON_BODY,
+        URL,
+    );
     let v = check(&f, &[&f.verify_key], &s, NOW);
     assert!(has_cause(&v, LikelyCauseCode::SecretEncoding), "the whole whsec_ string as key: {:?}", v.likely_causes);
 }
@@ -117,7 +132,11 @@ fn json_with_pythons_separators_is_recognised_as_reserialized() {
     sent.body = br#"{"id": "evt_1", "type": "thing.created", "data": {"amount": 100, "note": "caf\u00e9"}}"#.to_vec();
     let v = check(&f, &[&f.verify_key], &sent, NOW);
     let cause = v.likely_causes.iter().find(|c| c.code == LikelyCauseCode::BodyReserialized);
-    assert!(cause.is_some_and(|c| c.message.contains("compact")), "what was signed is the compact form: {:?}", v.likely_causes);
+    assert!(
+        cause.is_some_and(|c| c.message.contains("compact")),
+        "what was signed is the compact form: {:?}",
+        v.likely_causes
+    );
 }
 
 #[test]
@@ -163,7 +182,12 @@ fn a_twilio_json_webhook_is_checked_by_its_body_hash() {
     assert!(check_scheme(&Scheme::Twilio, &["token"], &ok, NOW).valid, "URL signed, body hash matches");
     let tampered = sent(&[("X-Twilio-Signature", &sig)], br#"{"EventType":"onMessageRemoved"}"#, &url);
     let v = check_scheme(&Scheme::Twilio, &["token"], &tampered, NOW);
-    assert_eq!(code(&v), Some(ReasonCode::BodyHashMismatch), "the URL still matches, the body does not: {}", message(&v));
+    assert_eq!(
+        code(&v),
+        Some(ReasonCode::BodyHashMismatch),
+        "the URL still matches, the body does not: {}",
+        message(&v)
+    );
 }
 
 #[test]

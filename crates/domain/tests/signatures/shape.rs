@@ -34,8 +34,19 @@ fn a_verdict_serializes_with_every_field_the_ui_reads() {
     let v = check(&f, &[&f.verify_key], &send(&f, &f.sign_key), NOW);
     let json = serde_json::to_value(&v).expect("serializes");
     for key in [
-        "valid", "scheme", "matched_secret", "matched_secret_label", "reason", "likely_causes", "signed_content",
-        "expected", "received", "timestamp", "skew_secs", "tolerance_secs", "steps",
+        "valid",
+        "scheme",
+        "matched_secret",
+        "matched_secret_label",
+        "reason",
+        "likely_causes",
+        "signed_content",
+        "expected",
+        "received",
+        "timestamp",
+        "skew_secs",
+        "tolerance_secs",
+        "steps",
     ] {
         assert!(json.get(key).is_some(), "verdict JSON has {key}: {json}");
     }

@@ -70,8 +70,13 @@ fn the_standard_webhooks_reference_ed25519_example_signs_and_verifies() {
     // From the reference Go library's asymmetric test (the only v1a implementation).
     let key = "whsk_VEVTVFNJR05JTkdLRVlET05PVFVTRVRISVNGT1JBTlk=";
     let expected = "v1a,tQ9V2XOqn7jL/DQenEFpqIugdBVtiMmER5mhSkXBNwM0mkATuDe6KYYUuxqtaiHeYGb7KaaBRdM5WqyeFiL8Ag==";
-    let req =
-        SignRequest { method: "POST", url: URL, body: SPEC_BODY, timestamp: 1_614_265_330, id: "msg_p5jXN8AQM9LWM0D4loKWxJek" };
+    let req = SignRequest {
+        method: "POST",
+        url: URL,
+        body: SPEC_BODY,
+        timestamp: 1_614_265_330,
+        id: "msg_p5jXN8AQM9LWM0D4loKWxJek",
+    };
     let signed = sign(&Scheme::StandardWebhooks, key, &req).expect("signs with whsk_");
     let value = signed.headers.iter().find(|h| h.name == "webhook-signature").map(|h| h.value.clone());
     assert_eq!(value.as_deref(), Some(expected.as_bytes()), "Ed25519 is deterministic: the reference value");
@@ -83,7 +88,11 @@ fn the_standard_webhooks_reference_ed25519_example_signs_and_verifies() {
 #[test]
 fn twilios_documented_example_verifies() {
     let body = b"CallSid=CA1234567890ABCDE&Caller=%2B12349013030&Digits=1234&From=%2B12349013030&To=%2B18005551212";
-    let s = sent(&[("X-Twilio-Signature", "0/KCTR6DLpKmkAf8muzZqo1nDgQ=")], body, "https://mycompany.com/myapp.php?foo=1&bar=2");
+    let s = sent(
+        &[("X-Twilio-Signature", "0/KCTR6DLpKmkAf8muzZqo1nDgQ=")],
+        body,
+        "https://mycompany.com/myapp.php?foo=1&bar=2",
+    );
     let v = check_scheme(&Scheme::Twilio, &["12345"], &s, NOW);
     assert!(v.valid, "Twilio's docs example: {:?}", v.reason);
 }

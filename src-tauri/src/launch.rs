@@ -55,10 +55,7 @@ pub async fn start(placement: &Placement) -> anyhow::Result<Launched> {
     for _ in 0..3 {
         match hookbench_http::start(config.clone()).await {
             Ok(running) => {
-                return Ok(Launched {
-                    running,
-                    port_fallback,
-                });
+                return Ok(Launched { running, port_fallback });
             }
             Err(err) => match fallback_for(&config, &err) {
                 Some(next) => {
@@ -71,10 +68,7 @@ pub async fn start(placement: &Placement) -> anyhow::Result<Launched> {
                 }
                 None => {
                     return Err(err).with_context(|| {
-                        format!(
-                            "starting the engine with its data in {}",
-                            placement.data_dir.display()
-                        )
+                        format!("starting the engine with its data in {}", placement.data_dir.display())
                     });
                 }
             },
@@ -90,11 +84,7 @@ mod tests {
     use std::path::PathBuf;
 
     fn placement(dir: PathBuf, receiver: SocketAddr, api: SocketAddr) -> Placement {
-        Placement {
-            receiver_addr: receiver,
-            api_addr: api,
-            data_dir: dir,
-        }
+        Placement { receiver_addr: receiver, api_addr: api, data_dir: dir }
     }
 
     fn loopback(port: u16) -> SocketAddr {
@@ -103,39 +93,17 @@ mod tests {
 
     #[test]
     fn a_taken_receiver_port_is_retried_on_a_free_port_keeping_the_api_port() {
-        let config = serve_config(&placement(
-            PathBuf::from("/d"),
-            loopback(9000),
-            loopback(9001),
-        ));
-        let err = StartError::PortInUse {
-            role: "receiver",
-            addr: loopback(9000),
-        };
+        let config = serve_config(&placement(PathBuf::from("/d"), loopback(9000), loopback(9001)));
+        let err = StartError::PortInUse { role: "receiver", addr: loopback(9000) };
         let next = fallback_for(&config, &err).expect("a taken preferred port is retried");
-        assert_eq!(
-            next.receiver_addr,
-            loopback(0),
-            "the receiver moves to any free port"
-        );
-        assert_eq!(
-            next.api_addr,
-            loopback(9001),
-            "the API keeps its preferred port"
-        );
+        assert_eq!(next.receiver_addr, loopback(0), "the receiver moves to any free port");
+        assert_eq!(next.api_addr, loopback(9001), "the API keeps its preferred port");
     }
 
     #[test]
     fn a_taken_api_port_is_retried_on_a_free_port() {
-        let config = serve_config(&placement(
-            PathBuf::from("/d"),
-            loopback(9000),
-            loopback(9001),
-        ));
-        let err = StartError::PortInUse {
-            role: "api",
-            addr: loopback(9001),
-        };
+        let config = serve_config(&placement(PathBuf::from("/d"), loopback(9000), loopback(9001)));
+        let err = StartError::PortInUse { role: "api", addr: loopback(9001) };
         let next = fallback_for(&config, &err).expect("a taken preferred port is retried");
         assert_eq!(next.api_addr, loopback(0));
         assert_eq!(next.receiver_addr, loopback(9000));
@@ -143,30 +111,16 @@ mod tests {
 
     #[test]
     fn other_start_errors_are_not_retried() {
-        let config = serve_config(&placement(
-            PathBuf::from("/d"),
-            loopback(9000),
-            loopback(9001),
-        ));
+        let config = serve_config(&placement(PathBuf::from("/d"), loopback(9000), loopback(9001)));
         let err = StartError::Bind {
             role: "receiver",
             addr: loopback(9000),
             source: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
         };
-        assert!(
-            fallback_for(&config, &err).is_none(),
-            "a permission problem stays a permission problem"
-        );
-        let already_any =
-            serve_config(&placement(PathBuf::from("/d"), loopback(0), loopback(9001)));
-        let err = StartError::PortInUse {
-            role: "receiver",
-            addr: loopback(0),
-        };
-        assert!(
-            fallback_for(&already_any, &err).is_none(),
-            "port 0 has nowhere else to fall back to"
-        );
+        assert!(fallback_for(&config, &err).is_none(), "a permission problem stays a permission problem");
+        let already_any = serve_config(&placement(PathBuf::from("/d"), loopback(0), loopback(9001)));
+        let err = StartError::PortInUse { role: "receiver", addr: loopback(0) };
+        assert!(fallback_for(&already_any, &err).is_none(), "port 0 has nowhere else to fall back to");
     }
 
     #[test]
@@ -178,24 +132,12 @@ mod tests {
         let api = taken_api.local_addr().expect("bound address");
         let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
         runtime.block_on(async {
-            let launched = start(&placement(dir.path().join("data"), receiver, api))
-                .await
-                .expect("taken ports are not fatal");
+            let launched =
+                start(&placement(dir.path().join("data"), receiver, api)).await.expect("taken ports are not fatal");
             assert!(launched.port_fallback, "the UI is told the ports moved");
-            assert_ne!(
-                launched.running.receiver_addr.port(),
-                receiver.port(),
-                "the receiver left the taken port"
-            );
-            assert_ne!(
-                launched.running.api_addr.port(),
-                api.port(),
-                "the API left the taken port"
-            );
-            assert!(
-                dir.path().join("data").is_dir(),
-                "the data folder was created"
-            );
+            assert_ne!(launched.running.receiver_addr.port(), receiver.port(), "the receiver left the taken port");
+            assert_ne!(launched.running.api_addr.port(), api.port(), "the API left the taken port");
+            assert!(dir.path().join("data").is_dir(), "the data folder was created");
             launched.running.shutdown().await;
         });
     }
@@ -209,9 +151,6 @@ mod tests {
         let result = runtime.block_on(start(&placement(file.clone(), loopback(0), loopback(0))));
         let err = result.err().expect("a file can't hold the store");
         let message = format!("{err:#}");
-        assert!(
-            message.contains(&file.display().to_string()),
-            "the reason names the path: {message}"
-        );
+        assert!(message.contains(&file.display().to_string()), "the reason names the path: {message}");
     }
 }

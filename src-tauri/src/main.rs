@@ -36,6 +36,11 @@ fn main() -> std::process::ExitCode {
     }
 
     let app = tauri::Builder::default()
+        // First, so a second launch exits before it starts an engine: two engines on one data folder
+        // would be two writers on one SQLite file, each blind to the other's captures.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            webview::bring_to_front(app);
+        }))
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(Engine(Mutex::new(None)))
@@ -114,10 +119,7 @@ fn read_preferences<R: Runtime>(app: &AppHandle<R>) -> Preferences {
     }
 }
 
-async fn start_engine<R: Runtime>(
-    app: &AppHandle<R>,
-    prefs: &Preferences,
-) -> anyhow::Result<launch::Launched> {
+async fn start_engine<R: Runtime>(app: &AppHandle<R>, prefs: &Preferences) -> anyhow::Result<launch::Launched> {
     let overrides = Overrides::read(|name| std::env::var(name).ok())?;
     let app_data_dir = app.path().app_data_dir()?;
     let placement = Placement::resolve(prefs, &overrides, &app_data_dir)?;
@@ -128,9 +130,7 @@ async fn start_engine<R: Runtime>(
 fn missing_display() -> Option<&'static str> {
     let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
     if cfg!(target_os = "linux") && !set("DISPLAY") && !set("WAYLAND_DISPLAY") {
-        Some(
-            "no display: set DISPLAY or WAYLAND_DISPLAY, or run `hookbench serve` and open the UI in a browser",
-        )
+        Some("no display: set DISPLAY or WAYLAND_DISPLAY, or run `hookbench serve` and open the UI in a browser")
     } else {
         None
     }
@@ -143,10 +143,7 @@ fn listen_for_termination<R: Runtime>(app: &AppHandle<R>) {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
-            let (Ok(mut term), Ok(mut int)) = (
-                signal(SignalKind::terminate()),
-                signal(SignalKind::interrupt()),
-            ) else {
+            let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
                 tracing::warn!("cannot listen for termination signals");
                 return;
             };
@@ -165,12 +162,7 @@ fn listen_for_termination<R: Runtime>(app: &AppHandle<R>) {
 }
 
 fn shut_down_engine<R: Runtime>(app: &AppHandle<R>) {
-    let running = app
-        .state::<Engine>()
-        .0
-        .lock()
-        .ok()
-        .and_then(|mut slot| slot.take());
+    let running = app.state::<Engine>().0.lock().ok().and_then(|mut slot| slot.take());
     if let Some(running) = running {
         tauri::async_runtime::block_on(running.shutdown());
         tracing::info!("engine stopped");

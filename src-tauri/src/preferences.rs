@@ -61,17 +61,14 @@ impl Preferences {
     pub fn read(get: impl Fn(&str) -> Option<Value>) -> (Preferences, Vec<String>) {
         let mut warnings = Vec::new();
         let defaults = Preferences::default();
-        let receiver_port = port(get("receiverPort"), "receiverPort", &mut warnings)
-            .unwrap_or(defaults.receiver_port);
+        let receiver_port = port(get("receiverPort"), "receiverPort", &mut warnings).unwrap_or(defaults.receiver_port);
         let api_port = port(get("apiPort"), "apiPort", &mut warnings).unwrap_or(defaults.api_port);
         let data_dir = match get("dataDir") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) if s.trim().is_empty() => None,
             Some(Value::String(s)) => Some(PathBuf::from(s)),
             Some(other) => {
-                warnings.push(format!(
-                    "dataDir {other} is not a folder path; using the app data dir"
-                ));
+                warnings.push(format!("dataDir {other} is not a folder path; using the app data dir"));
                 None
             }
         };
@@ -81,19 +78,12 @@ impl Preferences {
             Some(Value::String(s)) if s == "light" => Theme::Light,
             Some(Value::String(s)) if s == "dark" => Theme::Dark,
             Some(other) => {
-                warnings.push(format!("theme {other} is not one of \"system\", \"light\", \"dark\"; following the system"));
+                warnings
+                    .push(format!("theme {other} is not one of \"system\", \"light\", \"dark\"; following the system"));
                 Theme::System
             }
         };
-        (
-            Preferences {
-                receiver_port,
-                api_port,
-                data_dir,
-                theme,
-            },
-            warnings,
-        )
+        (Preferences { receiver_port, api_port, data_dir, theme }, warnings)
     }
 }
 
@@ -105,9 +95,7 @@ fn port(value: Option<Value>, key: &str, warnings: &mut Vec<String>) -> Option<u
     match value.as_u64().and_then(|n| u16::try_from(n).ok()) {
         Some(port) => Some(port),
         None => {
-            warnings.push(format!(
-                "{key} {value} is not a port (0-65535); using the default"
-            ));
+            warnings.push(format!("{key} {value} is not a port (0-65535); using the default"));
             None
         }
     }
@@ -129,24 +117,19 @@ impl Overrides {
     /// Reads the overrides through `var` (an environment lookup). An address that doesn't parse is an
     /// error rather than a silent default: whoever set it wanted that exact address.
     pub fn read(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Overrides> {
-        let addr =
-            |name: &str| -> anyhow::Result<Option<SocketAddr>> {
-                match var(name) {
-                    None => Ok(None),
-                    Some(s) if s.trim().is_empty() => Ok(None),
-                    Some(s) => s.trim().parse().map(Some).with_context(|| {
-                        format!("{name}={s:?} is not an address like 127.0.0.1:9000")
-                    }),
-                }
-            };
-        let data_dir = var(DATA_DIR_VAR)
-            .filter(|s| !s.trim().is_empty())
-            .map(PathBuf::from);
-        Ok(Overrides {
-            receiver_addr: addr(RECEIVER_ADDR_VAR)?,
-            api_addr: addr(API_ADDR_VAR)?,
-            data_dir,
-        })
+        let addr = |name: &str| -> anyhow::Result<Option<SocketAddr>> {
+            match var(name) {
+                None => Ok(None),
+                Some(s) if s.trim().is_empty() => Ok(None),
+                Some(s) => s
+                    .trim()
+                    .parse()
+                    .map(Some)
+                    .with_context(|| format!("{name}={s:?} is not an address like 127.0.0.1:9000")),
+            }
+        };
+        let data_dir = var(DATA_DIR_VAR).filter(|s| !s.trim().is_empty()).map(PathBuf::from);
+        Ok(Overrides { receiver_addr: addr(RECEIVER_ADDR_VAR)?, api_addr: addr(API_ADDR_VAR)?, data_dir })
     }
 }
 
@@ -159,28 +142,17 @@ pub struct Placement {
 }
 
 impl Placement {
-    pub fn resolve(
-        prefs: &Preferences,
-        overrides: &Overrides,
-        app_data_dir: &Path,
-    ) -> anyhow::Result<Placement> {
+    pub fn resolve(prefs: &Preferences, overrides: &Overrides, app_data_dir: &Path) -> anyhow::Result<Placement> {
         let data_dir = match (&overrides.data_dir, &prefs.data_dir) {
             (Some(dir), _) | (None, Some(dir)) => dir.clone(),
             (None, None) => app_data_dir.to_path_buf(),
         };
         if data_dir.is_relative() {
-            bail!(
-                "the data folder {} is a relative path; give an absolute one",
-                data_dir.display()
-            );
+            bail!("the data folder {} is a relative path; give an absolute one", data_dir.display());
         }
         Ok(Placement {
-            receiver_addr: overrides
-                .receiver_addr
-                .unwrap_or(SocketAddr::new(LOOPBACK, prefs.receiver_port)),
-            api_addr: overrides
-                .api_addr
-                .unwrap_or(SocketAddr::new(LOOPBACK, prefs.api_port)),
+            receiver_addr: overrides.receiver_addr.unwrap_or(SocketAddr::new(LOOPBACK, prefs.receiver_port)),
+            api_addr: overrides.api_addr.unwrap_or(SocketAddr::new(LOOPBACK, prefs.api_port)),
             data_dir,
         })
     }
@@ -193,18 +165,12 @@ mod tests {
     use std::collections::HashMap;
 
     fn settings(pairs: &[(&str, Value)]) -> impl Fn(&str) -> Option<Value> {
-        let map: HashMap<String, Value> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect();
+        let map: HashMap<String, Value> = pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
         move |key| map.get(key).cloned()
     }
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         move |key| map.get(key).cloned()
     }
 
@@ -213,15 +179,8 @@ mod tests {
         let (prefs, warnings) = Preferences::read(settings(&[]));
         assert_eq!(prefs.receiver_port, 9000, "the receiver defaults to 9000");
         assert_eq!(prefs.api_port, 9001, "the control API defaults to 9001");
-        assert_eq!(
-            prefs.data_dir, None,
-            "the data dir defaults to the app data dir"
-        );
-        assert_eq!(
-            prefs.theme,
-            Theme::System,
-            "the theme follows the system by default"
-        );
+        assert_eq!(prefs.data_dir, None, "the data dir defaults to the app data dir");
+        assert_eq!(prefs.theme, Theme::System, "the theme follows the system by default");
         assert!(warnings.is_empty(), "nothing to warn about: {warnings:?}");
     }
 
@@ -242,15 +201,8 @@ mod tests {
                 theme: Theme::Dark,
             }
         );
-        assert!(
-            warnings.is_empty(),
-            "valid values raise no warning: {warnings:?}"
-        );
-        assert_eq!(
-            prefs.theme.window_theme(),
-            Some(tauri::Theme::Dark),
-            "dark maps to the dark window theme"
-        );
+        assert!(warnings.is_empty(), "valid values raise no warning: {warnings:?}");
+        assert_eq!(prefs.theme.window_theme(), Some(tauri::Theme::Dark), "dark maps to the dark window theme");
     }
 
     #[test]
@@ -261,21 +213,9 @@ mod tests {
             ("dataDir", json!(42)),
             ("theme", json!("solarized")),
         ]));
-        assert_eq!(
-            prefs,
-            Preferences::default(),
-            "every malformed value takes its default"
-        );
-        assert_eq!(
-            warnings.len(),
-            4,
-            "one warning per malformed value: {warnings:?}"
-        );
-        assert!(
-            warnings[0].contains("receiverPort 70000"),
-            "the warning names the key and value: {}",
-            warnings[0]
-        );
+        assert_eq!(prefs, Preferences::default(), "every malformed value takes its default");
+        assert_eq!(warnings.len(), 4, "one warning per malformed value: {warnings:?}");
+        assert!(warnings[0].contains("receiverPort 70000"), "the warning names the key and value: {}", warnings[0]);
     }
 
     #[test]
@@ -285,15 +225,8 @@ mod tests {
             ("dataDir", json!("  ")),
             ("theme", Value::Null),
         ]));
-        assert_eq!(
-            prefs,
-            Preferences::default(),
-            "null and blank read as the default"
-        );
-        assert!(
-            warnings.is_empty(),
-            "an unset value is not a mistake: {warnings:?}"
-        );
+        assert_eq!(prefs, Preferences::default(), "null and blank read as the default");
+        assert!(warnings.is_empty(), "an unset value is not a mistake: {warnings:?}");
     }
 
     #[test]
@@ -305,20 +238,11 @@ mod tests {
 
     #[test]
     fn placement_uses_loopback_preferred_ports_and_the_app_data_dir_by_default() {
-        let placement = Placement::resolve(
-            &Preferences::default(),
-            &Overrides::default(),
-            Path::new("/home/a/.local/share/x"),
-        )
-        .expect("defaults always resolve");
-        assert_eq!(
-            placement.receiver_addr,
-            "127.0.0.1:9000".parse().expect("literal address")
-        );
-        assert_eq!(
-            placement.api_addr,
-            "127.0.0.1:9001".parse().expect("literal address")
-        );
+        let placement =
+            Placement::resolve(&Preferences::default(), &Overrides::default(), Path::new("/home/a/.local/share/x"))
+                .expect("defaults always resolve");
+        assert_eq!(placement.receiver_addr, "127.0.0.1:9000".parse().expect("literal address"));
+        assert_eq!(placement.api_addr, "127.0.0.1:9001".parse().expect("literal address"));
         assert_eq!(placement.data_dir, PathBuf::from("/home/a/.local/share/x"));
     }
 
@@ -330,37 +254,18 @@ mod tests {
             ("HOOKBENCH_DATA_DIR", "/tmp/hb-test"),
         ]))
         .expect("valid overrides parse");
-        let prefs = Preferences {
-            data_dir: Some(PathBuf::from("/srv/hooks")),
-            ..Preferences::default()
-        };
-        let placement = Placement::resolve(&prefs, &overrides, Path::new("/app-data"))
-            .expect("absolute dirs resolve");
-        assert_eq!(
-            placement.receiver_addr.port(),
-            0,
-            "the receiver override asks for a free port"
-        );
-        assert_eq!(
-            placement.api_addr.port(),
-            45001,
-            "the API override wins over apiPort"
-        );
-        assert_eq!(
-            placement.data_dir,
-            PathBuf::from("/tmp/hb-test"),
-            "HOOKBENCH_DATA_DIR wins over dataDir"
-        );
+        let prefs = Preferences { data_dir: Some(PathBuf::from("/srv/hooks")), ..Preferences::default() };
+        let placement = Placement::resolve(&prefs, &overrides, Path::new("/app-data")).expect("absolute dirs resolve");
+        assert_eq!(placement.receiver_addr.port(), 0, "the receiver override asks for a free port");
+        assert_eq!(placement.api_addr.port(), 45001, "the API override wins over apiPort");
+        assert_eq!(placement.data_dir, PathBuf::from("/tmp/hb-test"), "HOOKBENCH_DATA_DIR wins over dataDir");
     }
 
     #[test]
     fn a_data_dir_preference_wins_over_the_app_data_dir() {
-        let prefs = Preferences {
-            data_dir: Some(PathBuf::from("/srv/hooks")),
-            ..Preferences::default()
-        };
-        let placement = Placement::resolve(&prefs, &Overrides::default(), Path::new("/app-data"))
-            .expect("absolute dirs resolve");
+        let prefs = Preferences { data_dir: Some(PathBuf::from("/srv/hooks")), ..Preferences::default() };
+        let placement =
+            Placement::resolve(&prefs, &Overrides::default(), Path::new("/app-data")).expect("absolute dirs resolve");
         assert_eq!(placement.data_dir, PathBuf::from("/srv/hooks"));
     }
 
@@ -369,33 +274,21 @@ mod tests {
         let err = Overrides::read(env(&[("HOOKBENCH_API_ADDR", "localhost:nine")]))
             .expect_err("a bad address must not be ignored");
         let message = format!("{err:#}");
-        assert!(
-            message.contains("HOOKBENCH_API_ADDR"),
-            "the error names the variable: {message}"
-        );
+        assert!(message.contains("HOOKBENCH_API_ADDR"), "the error names the variable: {message}");
     }
 
     #[test]
     fn blank_overrides_are_ignored() {
-        let overrides = Overrides::read(env(&[
-            ("HOOKBENCH_RECEIVER_ADDR", ""),
-            ("HOOKBENCH_DATA_DIR", " "),
-        ]))
-        .expect("blank values are unset");
+        let overrides = Overrides::read(env(&[("HOOKBENCH_RECEIVER_ADDR", ""), ("HOOKBENCH_DATA_DIR", " ")]))
+            .expect("blank values are unset");
         assert_eq!(overrides, Overrides::default());
     }
 
     #[test]
     fn a_relative_data_dir_is_refused() {
-        let prefs = Preferences {
-            data_dir: Some(PathBuf::from("hooks")),
-            ..Preferences::default()
-        };
+        let prefs = Preferences { data_dir: Some(PathBuf::from("hooks")), ..Preferences::default() };
         let err = Placement::resolve(&prefs, &Overrides::default(), Path::new("/app-data"))
             .expect_err("a relative folder would depend on the launch directory");
-        assert!(
-            format!("{err}").contains("relative"),
-            "the reason says why: {err}"
-        );
+        assert!(format!("{err}").contains("relative"), "the reason says why: {err}");
     }
 }

@@ -2,7 +2,7 @@
 
 use base64::Engine as _;
 use serde::Serialize;
-use tauri::{AppHandle, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
 
 use crate::preferences::Theme;
 
@@ -29,10 +29,7 @@ pub struct Connection {
 /// don't rely on every consumer of the script treating them as plain string characters.
 pub fn initialization_script(connection: &Connection) -> Result<String, serde_json::Error> {
     let json = serde_json::to_string(connection)?;
-    let json = json
-        .replace('<', "\\u003c")
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029");
+    let json = json.replace('<', "\\u003c").replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029");
     Ok(format!("window.__HOOKBENCH__ = Object.freeze({json});"))
 }
 
@@ -43,30 +40,33 @@ pub fn open_app<R: Runtime>(
     theme: Theme,
 ) -> anyhow::Result<WebviewWindow<R>> {
     let script = initialization_script(connection)?;
-    let window = builder(app, WebviewUrl::App("index.html".into()), theme)
-        .initialization_script(script)
-        .build()?;
+    let window = builder(app, WebviewUrl::App("index.html".into()), theme).initialization_script(script).build()?;
     Ok(window)
 }
 
 /// Opens a self-contained page with the reason the engine didn't start, so the user sees it instead of
 /// a UI that can't reach anything. A `data:` URL keeps it free of the UI bundle and of IPC.
-pub fn open_error<R: Runtime>(
-    app: &AppHandle<R>,
-    reason: &str,
-    theme: Theme,
-) -> anyhow::Result<WebviewWindow<R>> {
+pub fn open_error<R: Runtime>(app: &AppHandle<R>, reason: &str, theme: Theme) -> anyhow::Result<WebviewWindow<R>> {
     let html = error_page(reason);
     let encoded = base64::engine::general_purpose::STANDARD.encode(html);
     let url = format!("data:text/html;charset=utf-8;base64,{encoded}").parse()?;
     Ok(builder(app, WebviewUrl::External(url), theme).build()?)
 }
 
-fn builder<R: Runtime>(
-    app: &AppHandle<R>,
-    url: WebviewUrl,
-    theme: Theme,
-) -> WebviewWindowBuilder<'_, R, AppHandle<R>> {
+/// Shows the main window over others; a second launch of the app ends up here.
+pub fn bring_to_front<R: Runtime>(app: &AppHandle<R>) {
+    let Some(window) = app.get_webview_window(MAIN_WINDOW) else {
+        return;
+    };
+    for (what, result) in [("unminimize", window.unminimize()), ("show", window.show()), ("focus", window.set_focus())]
+    {
+        if let Err(err) = result {
+            tracing::warn!(error = %err, "could not {what} the main window");
+        }
+    }
+}
+
+fn builder<R: Runtime>(app: &AppHandle<R>, url: WebviewUrl, theme: Theme) -> WebviewWindowBuilder<'_, R, AppHandle<R>> {
     WebviewWindowBuilder::new(app, MAIN_WINDOW, url)
         .title(TITLE)
         .inner_size(1280.0, 800.0)
@@ -128,48 +128,30 @@ mod tests {
 
     /// The JSON object literal between `Object.freeze(` and `);`.
     fn injected_object(script: &str) -> &str {
-        let start = script
-            .find("Object.freeze(")
-            .expect("the script freezes the object")
-            + "Object.freeze(".len();
+        let start = script.find("Object.freeze(").expect("the script freezes the object") + "Object.freeze(".len();
         let end = script.rfind(");").expect("the script ends the call");
         &script[start..end]
     }
 
     #[test]
     fn the_script_defines_the_connection_with_the_ui_s_field_names() {
-        let script =
-            initialization_script(&connection("abc123")).expect("a plain struct serializes");
-        assert!(
-            script.starts_with("window.__HOOKBENCH__ = "),
-            "it assigns the global the UI reads: {script}"
-        );
-        let value: Value =
-            serde_json::from_str(injected_object(&script)).expect("the object is valid JSON");
+        let script = initialization_script(&connection("abc123")).expect("a plain struct serializes");
+        assert!(script.starts_with("window.__HOOKBENCH__ = "), "it assigns the global the UI reads: {script}");
+        let value: Value = serde_json::from_str(injected_object(&script)).expect("the object is valid JSON");
         assert_eq!(value["apiUrl"], "http://127.0.0.1:9001");
         assert_eq!(value["token"], "abc123");
         assert_eq!(value["receiverUrl"], "http://127.0.0.1:9000");
         assert_eq!(value["desktop"], true);
-        assert_eq!(
-            value["portFallback"], false,
-            "the fallback flag is camelCase like the rest"
-        );
+        assert_eq!(value["portFallback"], false, "the fallback flag is camelCase like the rest");
     }
 
     #[test]
     fn hostile_values_cannot_break_out_of_the_script() {
         let hostile = "\"});alert(1);({\"</script><script>alert(2)</script>\u{2028}\u{2029}\\";
         let script = initialization_script(&connection(hostile)).expect("any string serializes");
-        assert!(
-            !script.contains("</script>"),
-            "no raw closing tag survives: {script}"
-        );
-        assert!(
-            !script.contains('\u{2028}') && !script.contains('\u{2029}'),
-            "line separators are escaped"
-        );
-        let value: Value =
-            serde_json::from_str(injected_object(&script)).expect("escaped JSON still parses");
+        assert!(!script.contains("</script>"), "no raw closing tag survives: {script}");
+        assert!(!script.contains('\u{2028}') && !script.contains('\u{2029}'), "line separators are escaped");
+        let value: Value = serde_json::from_str(injected_object(&script)).expect("escaped JSON still parses");
         assert_eq!(value["token"], hostile, "the value round-trips exactly");
     }
 

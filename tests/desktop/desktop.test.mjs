@@ -1,6 +1,6 @@
 // The real Hookbench window, driven through tauri-driver. Started by run.sh, which provides the
 // display, the driver and a throwaway XDG_DATA_HOME; run alone, it needs the same environment.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -28,14 +28,32 @@ const test = (name, fn) => tests.push({ name, fn });
 let passed = 0;
 let failed = 0;
 
-/** The app's top-level X window as the window manager would see it: title and size. */
-async function nativeWindow() {
+/** The app's top-level X windows as a window manager would see them: title and size. */
+async function nativeWindows() {
   const { stdout } = await run('xwininfo', ['-root', '-tree']);
+  const windows = [];
   for (const line of stdout.split('\n')) {
     const m = line.match(/^\s*0x[0-9a-f]+ "([^"]*)": \("hookbench-desktop" [^)]*\)\s+(\d+)x(\d+)/);
-    if (m && Number(m[2]) > 100) return { title: m[1], width: Number(m[2]), height: Number(m[3]) };
+    // GTK's 10x10 leader window is not a window anyone sees.
+    if (m && Number(m[2]) > 100) windows.push({ title: m[1], width: Number(m[2]), height: Number(m[3]) });
   }
-  return null;
+  return windows;
+}
+const nativeWindow = async () => (await nativeWindows())[0] ?? null;
+
+/** Runs the app binary directly (not through the driver) and resolves with its exit code and stderr. */
+function launchAgain(timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(APP, [], { env: process.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the second launch was still running after ${timeoutMs} ms:\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', (err) => { clearTimeout(timer); reject(err); });
+    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stderr }); });
+  });
 }
 
 async function waitFor(what, check, timeoutMs = 15000) {
@@ -188,6 +206,16 @@ test('a screenshot of the window is saved for the README', async () => {
   assert.deepEqual([shot.width, shot.height], [1280, 800], 'the whole webview is captured');
   assert.ok(shot.colours > 8, `the picture shows the rendered UI, not a blank frame (${shot.colours} colours)`);
   assert.equal(failed, 0, `an earlier step failed; the window as it was is in ${target}`);
+});
+
+test('a second launch hands over to the open window and exits without an engine', async () => {
+  const second = await launchAgain(15000);
+  assert.equal(second.code, 0, `the second launch exits cleanly:\n${second.stderr}`);
+  assert.ok(!second.stderr.includes('engine started'), `it never started an engine:\n${second.stderr}`);
+  const windows = await nativeWindows();
+  assert.equal(windows.length, 1, `still exactly one Hookbench window: ${JSON.stringify(windows)}`);
+  const marker = await browser.execute(() => window.__e2eMarker ?? null);
+  assert.equal(marker, unique, 'the first window carries on untouched');
 });
 
 test('closing the session closes the app', async () => {

@@ -13,7 +13,7 @@ mkdir -p "$ARTIFACTS"
 rm -f "$ARTIFACTS"/*.log "$ARTIFACTS"/results.txt
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hookbench-desktop-e2e.XXXXXX")
-xvfb_pid="" driver_pid=""
+xvfb_pid="" driver_pid="" bus_pid=""
 
 cleanup() {
   # tauri-driver runs in its own process group (setsid): stopping the group also stops
@@ -22,6 +22,9 @@ cleanup() {
     kill -TERM -- "-$driver_pid" 2>/dev/null
     for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 -- "-$driver_pid" 2>/dev/null || break; sleep 0.2; done
     kill -KILL -- "-$driver_pid" 2>/dev/null
+  fi
+  if [ -n "$bus_pid" ]; then
+    kill -TERM "$bus_pid" 2>/dev/null
   fi
   if [ -n "$xvfb_pid" ]; then
     kill -TERM "$xvfb_pid" 2>/dev/null
@@ -52,8 +55,9 @@ fail_setup() {
 TAURI_DRIVER=$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")
 [ -x "$APP" ] || fail_setup "no app at $APP: build ui/dist, then cargo build -p hookbench-desktop"
 [ -x "$TAURI_DRIVER" ] || fail_setup "tauri-driver missing: bash scripts/setup.sh driver"
-for tool in Xvfb WebKitWebDriver xwininfo node; do
-  command -v "$tool" >/dev/null || fail_setup "$tool missing (Debian: xvfb, webkit2gtk-driver, x11-utils, nodejs)"
+for tool in Xvfb WebKitWebDriver xwininfo dbus-daemon node; do
+  command -v "$tool" >/dev/null ||
+    fail_setup "$tool missing (Debian: xvfb, webkit2gtk-driver, x11-utils, dbus-daemon, nodejs)"
 done
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
@@ -73,6 +77,14 @@ export XDG_DATA_HOME=$tmp/data XDG_CONFIG_HOME=$tmp/config XDG_CACHE_HOME=$tmp/c
 export HOOKBENCH_RECEIVER_ADDR=127.0.0.1:0 HOOKBENCH_API_ADDR=127.0.0.1:0
 unset HOOKBENCH_DATA_DIR WAYLAND_DISPLAY
 mkdir -p "$XDG_DATA_HOME"
+
+# A session bus of our own: the single-instance lock lives there, so a Hookbench already open on this
+# desktop (or another test run) can't turn the app under test into a "second launch".
+dbus-daemon --session --fork --nopidfile --print-address=4 --print-pid=5 4>"$tmp/bus-address" 5>"$tmp/bus-pid" ||
+  fail_setup "dbus-daemon did not start"
+bus_pid=$(head -n1 "$tmp/bus-pid")
+DBUS_SESSION_BUS_ADDRESS=$(head -n1 "$tmp/bus-address")
+export DBUS_SESSION_BUS_ADDRESS
 
 read -r port native_port < <(node -e '
   const net = require("node:net");

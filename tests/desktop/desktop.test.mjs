@@ -157,6 +157,16 @@ test('the in-process engine answers with this launch token and the app data dir'
   assert.equal(wrong.status, 401, 'another token is refused');
 });
 
+test('the window may write the clipboard but not read it', async () => {
+  const call = (cmd, args) =>
+    browser.executeAsync((c, a, done) => {
+      window.__TAURI_INTERNALS__.invoke(c, a).then(() => done('ok'), (e) => done(`denied: ${e}`));
+    }, cmd, args);
+  assert.equal(await call('plugin:clipboard-manager|write_text', { text: `hookbench ${unique}` }), 'ok', 'copy is granted');
+  const read = await call('plugin:clipboard-manager|read_text', {});
+  assert.match(read, /^denied: .*not allowed/i, `reading the clipboard is not granted: ${read}`);
+});
+
 test('the inbox shows the receiver URL', async () => {
   const shown = await waitFor('the receiver URL in the inbox', async () => {
     const el = await browser.$('[data-testid="receiver-url"]');

@@ -3,6 +3,7 @@
 mod addr;
 mod client;
 mod endpoints;
+mod faults;
 mod scheme;
 mod serve;
 mod verify;
@@ -28,6 +29,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Manage the endpoints of a running Hookbench (path prefixes with signature and duplicate checks).
     Endpoints(endpoints::EndpointsArgs),
+    /// Make an endpoint misbehave on purpose (outages, 5xx, 429, latency, resets), or heal it.
+    Fault(faults::FaultArgs),
     /// Check a webhook signature: exit 0 valid, 1 invalid, 2 usage error.
     Verify(verify::VerifyArgs),
     /// Sign a payload the way a provider would, and print the headers it would send.
@@ -69,6 +72,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::Endpoints(args) => endpoints::run(args),
+        Command::Fault(args) => faults::run(args),
         Command::Verify(args) => verify::verify(args),
         Command::Sign(args) => verify::sign(args),
         Command::Schemes => {

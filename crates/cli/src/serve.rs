@@ -76,11 +76,12 @@ pub fn run(args: ServeArgs) -> ExitCode {
         };
         announce(&running, &data_dir);
         if let Some(path) = &args.ready_file
-            && let Err(e) = write_ready_file(path, &running) {
-                eprintln!("error: {e:#}");
-                running.shutdown().await;
-                return ExitCode::FAILURE;
-            }
+            && let Err(e) = write_ready_file(path, &running)
+        {
+            eprintln!("error: {e:#}");
+            running.shutdown().await;
+            return ExitCode::FAILURE;
+        }
         wait_for_stop_signal().await;
         eprintln!("stopping: finishing requests in flight");
         running.shutdown().await;

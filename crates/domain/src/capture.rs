@@ -97,6 +97,11 @@ pub struct NewCapture {
     pub verdict_valid: Option<bool>,
     /// The idempotency key to claim, when the endpoint detects duplicates.
     pub dedupe: Option<DedupeClaim>,
+    /// The fault plans that shaped the answer, one sentence each (empty: none).
+    pub faults: Vec<String>,
+    /// How the answer was made when it was not a plain status: `rule 'paid'`, `connection reset`,
+    /// `held 30 s without answering`.
+    pub response_note: Option<String>,
 }
 
 /// An idempotency key to claim in the same transaction that stores the capture.
@@ -136,6 +141,8 @@ impl NewCapture {
             verdict_valid: self.verdict_valid,
             duplicate_of: stored.duplicate_of,
             duplicate_count: 0,
+            faults: self.faults.clone(),
+            response_note: self.response_note.clone(),
         }
     }
 }
@@ -163,6 +170,13 @@ pub struct CaptureSummary {
     pub duplicate_of: Option<CaptureId>,
     /// On a first capture: how many duplicates of it arrived since.
     pub duplicate_count: u32,
+    /// The fault plans that shaped the answer, one sentence each.
+    #[serde(default)]
+    pub faults: Vec<String>,
+    /// How the answer was made when it was not a plain status (`rule 'paid'`, `connection reset`);
+    /// `response_status` is 0 when the client got no HTTP answer at all.
+    #[serde(default)]
+    pub response_note: Option<String>,
 }
 
 /// Everything about one capture, body included.

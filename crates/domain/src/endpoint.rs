@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::dedupe::DedupeSettings;
+use crate::fault::{FaultPlan, validate_plans};
+use crate::response::ResponseSettings;
 use crate::signature::Scheme;
 
 pub type EndpointId = i64;
@@ -34,6 +36,13 @@ pub struct EndpointSettings {
     /// How duplicates are recognised; `null` turns duplicate detection off.
     #[serde(default)]
     pub dedupe: Option<DedupeSettings>,
+    /// What the endpoint answers (rules tried in order, then the default); `null` answers
+    /// `200 {"ok":true,"capture_id":N}`.
+    #[serde(default)]
+    pub responses: Option<ResponseSettings>,
+    /// Fault plans: ways to misbehave on purpose. Several may be on at once.
+    #[serde(default)]
+    pub faults: Vec<FaultPlan>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -75,7 +84,9 @@ impl EndpointInput {
             problems.push("name: give the endpoint a name".to_owned());
         }
         let prefix = self.path_prefix.trim().trim_end_matches('/').to_owned();
-        if !prefix.starts_with('/') {
+        if prefix.is_empty() {
+            // Only the default endpoint has no prefix; creating a second one is refused by the engine.
+        } else if !prefix.starts_with('/') {
             problems.push(format!("path_prefix: '{}' must start with '/', e.g. /stripe", self.path_prefix));
         } else if prefix.contains(['?', '#']) || prefix.chars().any(char::is_whitespace) {
             problems.push(format!(
@@ -102,6 +113,10 @@ impl EndpointInput {
                 problems.push("dedupe.ttl_secs: must be at least 1 second".to_owned());
             }
         }
+        if let Some(responses) = &self.settings.responses {
+            problems.extend(responses.problems().into_iter().map(|p| format!("responses.{p}")));
+        }
+        problems.extend(validate_plans(&self.settings.faults).into_iter().map(|p| format!("faults{p}")));
         if problems.is_empty() { Ok(self) } else { Err(problems) }
     }
 }

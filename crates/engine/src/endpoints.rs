@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use hookbench_domain::endpoint::{Endpoint, EndpointId, EndpointInput};
 
-use crate::{Engine, EngineError, LiveEvent};
+use crate::{Engine, EngineError, LiveEvent, Routing};
 
 impl Engine {
     /// The routing table as of now (cheap: an `Arc` clone).
-    pub(crate) fn endpoints_snapshot(&self) -> Arc<Vec<Endpoint>> {
-        self.endpoints.read().map(|e| e.clone()).unwrap_or_default()
+    pub(crate) fn routing_snapshot(&self) -> Arc<Routing> {
+        self.routing.read().map(|r| r.clone()).unwrap_or_default()
     }
 
     pub async fn list_endpoints(&self) -> Result<Vec<Endpoint>, EngineError> {
@@ -23,6 +23,11 @@ impl Engine {
 
     pub async fn create_endpoint(&self, input: EndpointInput) -> Result<Endpoint, EngineError> {
         let input = input.validated().map_err(EngineError::Invalid)?;
+        if input.path_prefix.is_empty() {
+            return Err(EngineError::Invalid(vec![
+                "path_prefix: give the endpoint a path prefix such as /stripe (the default endpoint already takes every other path)".into(),
+            ]));
+        }
         let created = self.store.create_endpoint(input, self.now_ms()).await?;
         self.endpoints_changed().await?;
         Ok(created)
@@ -46,10 +51,11 @@ impl Engine {
     }
 
     async fn endpoints_changed(&self) -> Result<(), EngineError> {
-        let fresh = Arc::new(self.store.list_endpoints().await?);
-        if let Ok(mut slot) = self.endpoints.write() {
+        let fresh = Arc::new(Routing::new(self.store.list_endpoints().await?));
+        if let Ok(mut slot) = self.routing.write() {
             *slot = fresh;
         }
+        self.faults_changed.notify_waiters();
         self.bus.publish(LiveEvent::EndpointsChanged {});
         Ok(())
     }

@@ -3,13 +3,17 @@
 mod bus;
 mod endpoints;
 mod error;
+mod faults;
 mod inbound;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use hookbench_domain::endpoint::Endpoint;
+use hookbench_domain::endpoint::{Endpoint, EndpointId};
+use hookbench_domain::fault::FaultState;
+use hookbench_domain::response::CompiledResponses;
 use hookbench_domain::{
     Capture, CaptureFilter, CaptureId, CapturePage, CaptureSummary, Clock, NewCapture, StoredCapture, Timestamp,
 };
@@ -17,7 +21,8 @@ use hookbench_store::{Store, StoredBody};
 
 pub use bus::{LiveEvent, LiveMessage};
 pub use error::EngineError;
-pub use inbound::{InboundRequest, InboundResponse};
+pub use faults::{ActiveFault, ListenerOff};
+pub use inbound::{InboundAction, InboundRequest, InboundResponse};
 
 /// Default largest request body the receiver stores: 10 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
@@ -42,9 +47,46 @@ pub struct Engine {
     store: Store,
     bus: bus::Bus,
     clock: Arc<dyn Clock>,
-    /// Every endpoint, read on each request; replaced whole when one changes.
-    endpoints: RwLock<Arc<Vec<Endpoint>>>,
+    /// Every endpoint with its compiled responses, read on each request; replaced whole when one changes.
+    routing: RwLock<Arc<Routing>>,
+    /// Fault counters and random sequences per endpoint. In memory: a restart starts plans afresh.
+    fault_states: Mutex<HashMap<EndpointId, FaultState>>,
+    /// Woken whenever endpoints (and so fault plans) change; the receiver listens to turn itself off or on.
+    faults_changed: tokio::sync::Notify,
+    /// Randomness for response templates and delays.
+    rng: Mutex<rand::rngs::StdRng>,
     sweeper: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+/// The routing table: endpoints, and each endpoint's responses ready to render.
+#[derive(Debug, Default)]
+pub struct Routing {
+    pub endpoints: Vec<Endpoint>,
+    pub responses: HashMap<EndpointId, CompiledResponses>,
+}
+
+impl Routing {
+    fn new(endpoints: Vec<Endpoint>) -> Self {
+        let responses = endpoints
+            .iter()
+            .filter_map(|e| {
+                let settings = e.settings.responses.clone().unwrap_or_default();
+                match settings.compile() {
+                    Ok(compiled) => Some((e.id, compiled)),
+                    Err(problems) => {
+                        // Validated on the way in; a stored document from another version falls back to the receipt.
+                        tracing::warn!(
+                            endpoint = e.id,
+                            ?problems,
+                            "stored responses do not compile; using the default"
+                        );
+                        hookbench_domain::response::ResponseSettings::default().compile().ok().map(|c| (e.id, c))
+                    }
+                }
+            })
+            .collect();
+        Self { endpoints, responses }
+    }
 }
 
 impl Engine {
@@ -53,9 +95,18 @@ impl Engine {
     pub async fn start(config: EngineConfig, clock: Arc<dyn Clock>) -> Result<Arc<Self>, EngineError> {
         let store = Store::open(&config.data_dir)?;
         tracing::info!(db = %store.path().display(), "store open");
-        let endpoints = RwLock::new(Arc::new(store.list_endpoints().await?));
-        let engine =
-            Arc::new(Self { config, store, bus: bus::Bus::new(), clock, endpoints, sweeper: Default::default() });
+        let routing = RwLock::new(Arc::new(Routing::new(store.list_endpoints().await?)));
+        let engine = Arc::new(Self {
+            config,
+            store,
+            bus: bus::Bus::new(),
+            clock,
+            routing,
+            fault_states: Default::default(),
+            faults_changed: tokio::sync::Notify::new(),
+            rng: Mutex::new(<rand::rngs::StdRng as rand::SeedableRng>::from_os_rng()),
+            sweeper: Default::default(),
+        });
         let weak = Arc::downgrade(&engine);
         let sweeper = tokio::spawn(async move {
             let mut every = tokio::time::interval(DEDUPE_SWEEP_EVERY);

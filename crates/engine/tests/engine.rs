@@ -24,6 +24,8 @@ fn new_capture(path: &str) -> NewCapture {
         verdict_json: None,
         verdict_valid: None,
         dedupe: None,
+        faults: Vec::new(),
+        response_note: None,
     }
 }
 
@@ -114,7 +116,7 @@ mod inbound {
                 tolerance_secs: None,
             }),
             signature_mode: mode,
-            dedupe: None,
+            ..Default::default()
         };
         engine
             .create_endpoint(EndpointInput { name: "Stripe".into(), path_prefix: "/stripe".into(), settings })
@@ -156,8 +158,8 @@ mod inbound {
             .unwrap();
         let (enforced, response) = engine.receive(request("/stripe", wrong, body)).await.unwrap();
         assert_eq!(response.status, 401);
-        assert_eq!(response.body["code"], "signature_invalid");
-        assert!(!response.body["message"].as_str().unwrap().is_empty(), "the 401 says why");
+        assert_eq!(response.body_json()["code"], "signature_invalid");
+        assert!(!response.body_json()["message"].as_str().unwrap().is_empty(), "the 401 says why");
         assert_eq!(enforced.response_status, 401, "the capture records what the client was told");
         assert!(engine.get_capture(enforced.id).await.unwrap().is_some(), "an enforced rejection is still captured");
     }
@@ -202,7 +204,7 @@ mod inbound {
             assert_eq!(second.duplicate_of, Some(first.id), "{policy:?}: same /id, so a duplicate");
             assert_eq!(response.status, status, "{policy:?}");
             if policy == DuplicateResponse::OkDuplicate {
-                assert_eq!(response.body["duplicate"], true);
+                assert_eq!(response.body_json()["duplicate"], true);
             }
             let (other, _) = engine.receive(request("/d", vec![], br#"{"id":"evt_10"}"#)).await.unwrap();
             assert_eq!(other.duplicate_of, None, "another id is not a duplicate");

@@ -443,3 +443,184 @@ mod endpoints {
         assert!(schemes.as_array().unwrap().len() >= 15);
     }
 }
+
+mod faults {
+    use super::*;
+    use serde_json::json;
+    use std::time::Instant;
+
+    async fn add_fault(server: &TestServer, endpoint: i64, body: Value) -> Value {
+        let res = server
+            .api_request(Method::POST, &format!("/api/endpoints/{endpoint}/faults"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "adding {body}");
+        res.json().await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_rate_limit_preset_answers_429_with_retry_after_and_the_capture_records_it() {
+        let server = TestServer::start().await;
+        add_fault(&server, 1, json!({"preset": "rate-limited"})).await;
+        let res = server.client.post(server.receiver("/hook")).body("{}").send().await.unwrap();
+        assert_eq!(res.status(), 429);
+        assert_eq!(res.headers()["retry-after"], "30");
+        let capture = only_capture(&server).await;
+        assert_eq!(capture["response_status"], 429, "the capture says what the client was told");
+        assert!(!capture["faults"].as_array().unwrap().is_empty(), "and which fault did it: {capture}");
+        let banner = server.api_json("/api/faults").await;
+        assert_eq!(banner["active"][0]["endpoint_id"], 1);
+        let healed: Value =
+            server.api_request(Method::DELETE, "/api/faults").send().await.unwrap().json().await.unwrap();
+        assert_eq!(healed["removed"], 1);
+        let ok = server.client.post(server.receiver("/hook")).body("{}").send().await.unwrap();
+        assert_eq!(ok.status(), 200, "healed at once");
+    }
+
+    #[tokio::test]
+    async fn fail_first_three_then_succeed_counts_right() {
+        let server = TestServer::start().await;
+        add_fault(&server, 1, json!({"preset": "fail-3"})).await;
+        let mut statuses = Vec::new();
+        for _ in 0..5 {
+            statuses.push(server.client.post(server.receiver("/x")).send().await.unwrap().status().as_u16());
+        }
+        assert_eq!(statuses, [503, 503, 503, 200, 200]);
+    }
+
+    #[tokio::test]
+    async fn latency_delays_the_answer_by_the_planned_time() {
+        let server = TestServer::start().await;
+        let plan = json!({"id": "slow", "name": "slow", "activated_at": 0, "fault": {"kind": "latency", "distribution": {"kind": "fixed", "ms": 400}}});
+        add_fault(&server, 1, plan).await;
+        let started = Instant::now();
+        let res = server.client.post(server.receiver("/slow")).send().await.unwrap();
+        let took = started.elapsed();
+        assert_eq!(res.status(), 200);
+        assert!(took >= Duration::from_millis(400), "took {took:?}, at least the 400 ms planned");
+        assert!(took < Duration::from_millis(2_500), "took {took:?}, not wildly more");
+    }
+
+    #[tokio::test]
+    async fn a_reset_gives_the_client_a_connection_error_not_a_status() {
+        let server = TestServer::start().await;
+        add_fault(&server, 1, json!({"id": "rst", "name": "rst", "activated_at": 0, "fault": {"kind": "reset"}})).await;
+        let err = server.client.post(server.receiver("/r")).body("x").send().await.expect_err("no HTTP answer at all");
+        assert!(!err.is_status() && !err.is_timeout(), "a connection-level error: {err:?}");
+        let capture = only_capture(&server).await;
+        assert_eq!(capture["response_status"], 0, "no answer was given");
+        assert!(capture["response_note"].as_str().unwrap().contains("reset"));
+    }
+
+    #[tokio::test]
+    async fn a_timeout_fault_holds_until_the_client_gives_up() {
+        let server = TestServer::start().await;
+        add_fault(
+            &server,
+            1,
+            json!({"id": "hold", "name": "hold", "activated_at": 0, "fault": {"kind": "timeout", "max_hold_ms": 5000}}),
+        )
+        .await;
+        let started = Instant::now();
+        let err = server
+            .client
+            .post(server.receiver("/h"))
+            .timeout(Duration::from_millis(600))
+            .send()
+            .await
+            .expect_err("never answered");
+        assert!(err.is_timeout(), "the client timed out: {err:?}");
+        assert!(started.elapsed() >= Duration::from_millis(600));
+    }
+
+    #[tokio::test]
+    async fn receiver_off_refuses_connections_until_healed() {
+        let server = TestServer::start().await;
+        add_fault(&server, 1, json!({"preset": "down"})).await;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let refused = tokio::net::TcpStream::connect(server.running.receiver_addr).await.is_err();
+            if refused {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the listener never went off");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(server.api_json("/api/faults").await["receiver_off"], true);
+        server.api_request(Method::DELETE, "/api/endpoints/1/faults").send().await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            if let Ok(res) = server.client.post(server.receiver("/back")).send().await {
+                assert_eq!(res.status(), 200);
+                break;
+            }
+            assert!(Instant::now() < deadline, "the listener never came back");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_slow_body_is_trickled() {
+        let server = TestServer::start().await;
+        add_fault(&server, 1, json!({"id": "drip", "name": "drip", "activated_at": 0, "fault": {"kind": "slow_body", "bytes_per_sec": 50, "chunk_bytes": 10}})).await;
+        let started = Instant::now();
+        let res = server.client.post(server.receiver("/drip")).send().await.unwrap();
+        let body = res.bytes().await.unwrap();
+        assert!(body.len() > 20, "the receipt body arrives whole: {body:?}");
+        let expected = Duration::from_secs_f64(((body.len() - 1) / 10) as f64 * 0.2);
+        assert!(
+            started.elapsed() >= expected,
+            "{} bytes at 50 B/s in 10 B chunks take at least {expected:?}",
+            body.len()
+        );
+    }
+
+    #[tokio::test]
+    async fn response_rules_answer_by_condition_with_templates() {
+        let server = TestServer::start().await;
+        let created: Value = server
+            .api_request(Method::POST, "/api/endpoints")
+            .json(&json!({
+                "name": "Mock", "path_prefix": "/mock",
+                "responses": {
+                    "rules": [{"name": "paid", "when": [{"kind": "json_equals", "pointer": "/type", "value": "order.paid"}],
+                               "status": 202, "headers": [{"name": "X-Echo", "value": "{{request.header.X-Request-Id}}"}],
+                               "body": "{\"seen\":{{request.json./id | json}}}"}],
+                    "default": {"status": 204, "body": ""}
+                }
+            }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(created["id"].is_i64(), "{created}");
+        let paid = server
+            .client
+            .post(server.receiver("/mock/x"))
+            .header("X-Request-Id", "r-1")
+            .body(r#"{"type":"order.paid","id":"o_9"}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(paid.status(), 202);
+        assert_eq!(paid.headers()["x-echo"], "r-1");
+        assert_eq!(paid.json::<Value>().await.unwrap(), json!({"seen": "o_9"}));
+        let other = server.client.post(server.receiver("/mock/x")).body(r#"{"type":"other"}"#).send().await.unwrap();
+        assert_eq!(other.status(), 204, "no rule matched: the default");
+        let bad = server
+            .api_request(Method::POST, "/api/endpoints")
+            .json(&json!({"name": "Bad", "path_prefix": "/bad", "responses": {"rules": [], "default": {"status": 200, "body": "{{nope}}"}}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), 422);
+        assert!(
+            bad.json::<Value>().await.unwrap()["message"].as_str().unwrap().contains("responses.default"),
+            "the template error names its place"
+        );
+    }
+}

@@ -33,7 +33,12 @@ CREATE INDEX captures_method ON captures(method, id);
 ";
 
 const SUMMARY_COLUMNS: &str = "id, received_at, method, path, query, content_type, body_size, body_stored, response_status, \
-     remote_addr, endpoint_id, verdict_valid, duplicate_of, duplicate_count";
+     remote_addr, endpoint_id, verdict_valid, duplicate_of, duplicate_count, faults, response_note";
+
+pub const SCHEMA_V3: &str = "
+ALTER TABLE captures ADD COLUMN faults        TEXT; -- JSON array of sentences: the fault plans that shaped the answer
+ALTER TABLE captures ADD COLUMN response_note TEXT; -- how the answer was made: a rule, a reset, a hold
+";
 
 /// Stores a capture; when it carries an idempotency key, claims the key in the same transaction.
 /// The claim is an upsert on the key's primary key, so two racing copies yield exactly one original.
@@ -41,8 +46,8 @@ pub fn insert(conn: &Connection, c: &NewCapture) -> Result<StoredCapture, StoreE
     let mut stmt = conn.prepare_cached(
         "INSERT INTO captures (received_at, method, path, query, url, http_version, remote_addr, headers,
                                content_type, body_size, body_stored, response_status, endpoint_id,
-                               verdict, verdict_valid, dedupe_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                               verdict, verdict_valid, dedupe_key, faults, response_note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     )?;
     stmt.execute(params![
         c.received_at,
@@ -61,6 +66,8 @@ pub fn insert(conn: &Connection, c: &NewCapture) -> Result<StoredCapture, StoreE
         c.verdict_json,
         c.verdict_valid,
         c.dedupe.as_ref().map(|d| d.key.as_str()),
+        if c.faults.is_empty() { None } else { serde_json::to_string(&c.faults).ok() },
+        c.response_note,
     ])?;
     let id = conn.last_insert_rowid();
     if let Some(body) = &c.body {
@@ -126,6 +133,8 @@ fn summary(row: &Row<'_>) -> rusqlite::Result<CaptureSummary> {
         verdict_valid: row.get(11)?,
         duplicate_of: row.get(12)?,
         duplicate_count: row.get(13)?,
+        faults: row.get::<_, Option<String>>(14)?.and_then(|f| serde_json::from_str(&f).ok()).unwrap_or_default(),
+        response_note: row.get(15)?,
     })
 }
 
@@ -192,12 +201,12 @@ pub fn get(conn: &Connection, id: CaptureId) -> Result<Option<Capture>, StoreErr
         .prepare_cached(&sql)?
         .query_row([id], |row| {
             let s = summary(row)?;
-            let url: String = row.get(14)?;
-            let version: String = row.get(15)?;
-            let headers: Vec<u8> = row.get(16)?;
-            let body: Option<Vec<u8>> = row.get(17)?;
-            let key: Option<String> = row.get(18)?;
-            let verdict: Option<String> = row.get(19)?;
+            let url: String = row.get(16)?;
+            let version: String = row.get(17)?;
+            let headers: Vec<u8> = row.get(18)?;
+            let body: Option<Vec<u8>> = row.get(19)?;
+            let key: Option<String> = row.get(20)?;
+            let verdict: Option<String> = row.get(21)?;
             Ok((s, url, version, headers, body, key, verdict))
         })
         .optional()?;

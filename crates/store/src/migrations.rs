@@ -4,7 +4,8 @@ use rusqlite_migration::{M, Migrations};
 
 use crate::StoreError;
 
-const MIGRATIONS: &[M<'static>] = &[M::up(crate::captures::SCHEMA_V1), M::up(crate::endpoints::SCHEMA_V2)];
+const MIGRATIONS: &[M<'static>] =
+    &[M::up(crate::captures::SCHEMA_V1), M::up(crate::endpoints::SCHEMA_V2), M::up(crate::captures::SCHEMA_V3)];
 
 pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), StoreError> {
     Migrations::from_slice(MIGRATIONS).to_latest(conn)?;

@@ -34,9 +34,10 @@ impl ReadPool {
             };
             let result = f(&conn);
             if let Ok(mut v) = idle.lock()
-                && v.len() < MAX_IDLE {
-                    v.push(conn);
-                }
+                && v.len() < MAX_IDLE
+            {
+                v.push(conn);
+            }
             result
         })
         .await

@@ -26,6 +26,8 @@ fn capture(method: &str, path: &str, body: Option<&[u8]>) -> NewCapture {
         verdict_json: None,
         verdict_valid: None,
         dedupe: None,
+        faults: Vec::new(),
+        response_note: None,
     }
 }
 

@@ -4,6 +4,7 @@
 mod auth;
 mod captures;
 mod endpoints;
+mod faults;
 mod info;
 mod signatures;
 mod stream;
@@ -40,6 +41,13 @@ pub fn router(state: AppState, guard: Arc<Guard>) -> Router {
         .route("/api/captures/{id}/body", get(captures::body))
         .route("/api/endpoints", get(endpoints::list).post(endpoints::create))
         .route("/api/endpoints/{id}", get(endpoints::get).put(endpoints::update).delete(endpoints::delete))
+        .route(
+            "/api/endpoints/{id}/faults",
+            get(faults::list).put(faults::replace).post(faults::add).delete(faults::clear),
+        )
+        .route("/api/endpoints/{id}/faults/{plan}", axum::routing::delete(faults::remove))
+        .route("/api/faults", get(faults::active).delete(faults::heal_all))
+        .route("/api/fault-presets", get(faults::list_presets))
         .route("/api/schemes", get(signatures::schemes))
         .route("/api/verify", post(signatures::verify))
         .route("/api/sign", post(signatures::sign))
@@ -82,6 +90,7 @@ async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
         captures::list, captures::get, captures::body, captures::delete, captures::clear,
         endpoints::list, endpoints::create, endpoints::get, endpoints::update, endpoints::delete,
         signatures::schemes, signatures::verify, signatures::sign,
+        faults::list_presets, faults::active, faults::heal_all, faults::list, faults::replace, faults::add, faults::clear, faults::remove,
         stream::stream,
     ),
     components(schemas(crate::error::ErrorBody, hookbench_domain::capture::HeaderView)),

@@ -5,23 +5,26 @@
 
 mod tap;
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use hookbench_domain::Header;
-use hookbench_engine::{Engine, InboundRequest};
-use http_body_util::{BodyExt, Full};
+use hookbench_domain::fault::Trickle;
+use hookbench_engine::{Engine, InboundAction, InboundRequest, InboundResponse};
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::Frame;
 use hyper::body::Incoming;
+use hyper::header::{HeaderName, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use tap::{HeadQueue, TappedStream};
+use tap::{HeadQueue, ResetSwitch, TappedStream};
 
 /// A client that has not sent its whole head by then is cut off (slow-loris).
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
@@ -30,15 +33,48 @@ const BODY_READ_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long shutdown waits for requests in flight.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Accepts connections until `shutdown` turns true, then drains requests in flight.
+/// Accepts connections until `shutdown` turns true, then drains requests in flight. While a
+/// `receiver_off` fault is live the listening socket is closed (clients get "connection refused")
+/// and bound again to the same address when the fault ends or is healed.
 pub async fn serve(listener: TcpListener, engine: Arc<Engine>, mut shutdown: watch::Receiver<bool>) {
     let local = listener.local_addr().ok();
+    let mut listener = Some(listener);
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder.http1().timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT).max_buf_size(1024 * 1024);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     loop {
+        if let Some(off) = engine.listener_off() {
+            if listener.take().is_some() {
+                tracing::info!("receiver off (fault plan): refusing connections");
+            }
+            let wait = off.until.map_or(Duration::from_secs(3600), |until| {
+                Duration::from_millis(u64::try_from(until - engine.now_ms()).unwrap_or(0).max(10))
+            });
+            tokio::select! {
+                _ = engine.faults_changed() => {}
+                _ = tokio::time::sleep(wait) => {}
+                _ = shutdown.changed() => break,
+            }
+            continue;
+        }
+        let Some(active) = listener.as_ref() else {
+            match local {
+                Some(addr) => match TcpListener::bind(addr).await {
+                    Ok(l) => {
+                        tracing::info!(%addr, "receiver on again");
+                        listener = Some(l);
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, %addr, "cannot listen again yet; retrying");
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                    }
+                },
+                None => break,
+            }
+            continue;
+        };
         let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
+            accepted = active.accept() => match accepted {
                 Ok(pair) => pair,
                 Err(e) => {
                     // Out of file descriptors and the like: wait a little instead of spinning.
@@ -47,16 +83,19 @@ pub async fn serve(listener: TcpListener, engine: Arc<Engine>, mut shutdown: wat
                     continue;
                 }
             },
+            _ = engine.faults_changed() => continue,
             _ = shutdown.changed() => break,
         };
         let _ = stream.set_nodelay(true);
         let heads = HeadQueue::default();
-        let io = TokioIo::new(TappedStream::new(stream, heads.clone()));
+        let reset = ResetSwitch::default();
+        let io = TokioIo::new(TappedStream::new(stream, heads.clone(), reset.clone()));
         let engine = engine.clone();
         let service = hyper::service::service_fn(move |req| {
             let engine = engine.clone();
             let heads = heads.clone();
-            async move { Ok::<_, Infallible>(handle(req, &engine, &heads, peer, local).await) }
+            let reset = reset.clone();
+            async move { handle(req, &engine, &heads, &reset, peer, local).await }
         });
         let conn = builder.serve_connection_with_upgrades(io, service).into_owned();
         let conn = graceful.watch(conn);
@@ -72,13 +111,28 @@ pub async fn serve(listener: TcpListener, engine: Arc<Engine>, mut shutdown: wat
     }
 }
 
+type Body = BoxBody<Bytes, std::io::Error>;
+
+/// Ends the connection without an HTTP answer (hyper closes it when the service fails).
+#[derive(Debug)]
+struct NoAnswer(&'static str);
+
+impl std::fmt::Display for NoAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for NoAnswer {}
+
 async fn handle(
     req: Request<Incoming>,
     engine: &Engine,
     heads: &HeadQueue,
+    reset: &ResetSwitch,
     peer: SocketAddr,
     local: Option<SocketAddr>,
-) -> Response<Full<Bytes>> {
+) -> Result<Response<Body>, NoAnswer> {
     let received_at = engine.now_ms();
     let (parts, body) = req.into_parts();
     let method = parts.method.as_str().to_owned();
@@ -113,7 +167,11 @@ async fn handle(
         _ => match tokio::time::timeout(BODY_READ_TIMEOUT, read_body(body, limit)).await {
             Ok(read) => read,
             Err(_) => {
-                return error(StatusCode::REQUEST_TIMEOUT, "body_timeout", "the request body did not arrive in time");
+                return Ok(error(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "body_timeout",
+                    "the request body did not arrive in time",
+                ));
             }
         },
     };
@@ -125,7 +183,7 @@ async fn handle(
         BodyRead::TooLarge { seen } => (None, seen),
         BodyRead::Failed(e) => {
             tracing::debug!(error = %e, %peer, "request body could not be read");
-            return error(StatusCode::BAD_REQUEST, "body_unreadable", "the request body could not be read");
+            return Ok(error(StatusCode::BAD_REQUEST, "body_unreadable", "the request body could not be read"));
         }
     };
 
@@ -143,19 +201,69 @@ async fn handle(
         body_size,
     };
     match engine.receive(inbound).await {
-        Ok((summary, response)) => {
-            let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::OK);
-            json(status, &response.body, Some(summary.id))
-        }
+        Ok((summary, response)) => answer(summary.id, response, reset).await,
         Err(e) if e.is_transient() => {
             tracing::warn!(error = %e, "capture not stored: store busy or full");
-            error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable", &format!("the request was not stored: {e}"))
+            Ok(error(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable", &format!("the request was not stored: {e}")))
         }
         Err(e) => {
             tracing::error!(error = %e, "capture not stored");
-            error(StatusCode::INTERNAL_SERVER_ERROR, "store_error", &format!("the request was not stored: {e}"))
+            Ok(error(StatusCode::INTERNAL_SERVER_ERROR, "store_error", &format!("the request was not stored: {e}")))
         }
     }
+}
+
+/// Carries out what the engine decided: wait, then answer (maybe trickled), hold, or reset.
+async fn answer(capture_id: i64, response: InboundResponse, reset: &ResetSwitch) -> Result<Response<Body>, NoAnswer> {
+    match response.action {
+        InboundAction::Hold { ms } => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            Err(NoAnswer("held without an answer (timeout fault)"))
+        }
+        InboundAction::Reset { delay_ms } => {
+            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+            reset.trip();
+            Err(NoAnswer("connection reset (fault)"))
+        }
+        InboundAction::Respond => {
+            if response.delay_ms > 0 {
+                tokio::time::sleep(Duration::from_millis(response.delay_ms)).await;
+            }
+            let body: Body = match response.trickle {
+                Some(trickle) => trickled(response.body, trickle),
+                None => Full::new(response.body).map_err(|never| match never {}).boxed(),
+            };
+            let mut res = Response::new(body);
+            *res.status_mut() = StatusCode::from_u16(response.status).unwrap_or(StatusCode::OK);
+            let headers = res.headers_mut();
+            for (name, value) in &response.headers {
+                if let (Ok(name), Ok(value)) =
+                    (HeaderName::try_from(name.as_str()), HeaderValue::try_from(value.as_str()))
+                {
+                    headers.append(name, value);
+                }
+            }
+            headers.insert("x-hookbench-capture-id", HeaderValue::from(capture_id));
+            Ok(res)
+        }
+    }
+}
+
+/// A body sent `chunk_bytes` at a time, paced to `bytes_per_sec`.
+fn trickled(body: Bytes, trickle: Trickle) -> Body {
+    let chunk = usize::try_from(trickle.chunk_bytes.max(1)).unwrap_or(1);
+    let pause = Duration::from_secs_f64(chunk as f64 / f64::from(trickle.bytes_per_sec.max(1)));
+    let stream = futures_util::stream::unfold((body, true), move |(mut rest, first)| async move {
+        if rest.is_empty() {
+            return None;
+        }
+        if !first {
+            tokio::time::sleep(pause).await;
+        }
+        let piece = rest.split_to(chunk.min(rest.len()));
+        Some((Ok::<_, std::io::Error>(Frame::data(piece)), (rest, false)))
+    });
+    StreamBody::new(stream).boxed()
 }
 
 enum BodyRead {
@@ -185,8 +293,8 @@ async fn read_body(mut body: Incoming, limit: usize) -> BodyRead {
     BodyRead::Complete(buf.freeze())
 }
 
-fn json(status: StatusCode, value: &serde_json::Value, capture_id: Option<i64>) -> Response<Full<Bytes>> {
-    let mut res = Response::new(Full::new(Bytes::from(value.to_string())));
+fn json(status: StatusCode, value: &serde_json::Value, capture_id: Option<i64>) -> Response<Body> {
+    let mut res = Response::new(Full::new(Bytes::from(value.to_string())).map_err(|never| match never {}).boxed());
     *res.status_mut() = status;
     let headers = res.headers_mut();
     headers.insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("application/json"));
@@ -196,6 +304,6 @@ fn json(status: StatusCode, value: &serde_json::Value, capture_id: Option<i64>) 
     res
 }
 
-fn error(status: StatusCode, code: &str, message: &str) -> Response<Full<Bytes>> {
+fn error(status: StatusCode, code: &str, message: &str) -> Response<Body> {
     json(status, &serde_json::json!({"code": code, "message": message}), None)
 }

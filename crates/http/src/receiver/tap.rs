@@ -10,11 +10,13 @@
 use std::collections::VecDeque;
 use std::io;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use hookbench_domain::Header;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
 
 /// A head larger than this is not kept by the tap (hyper itself refuses far smaller ones).
 const MAX_HEAD_BYTES: usize = 1024 * 1024;
@@ -244,32 +246,54 @@ fn framing(method: &str, headers: &[Header]) -> Framing {
     }
 }
 
-/// The socket wrapper: every byte read is shown to the parser, then handed on untouched.
-pub struct TappedStream<S> {
-    inner: S,
+/// The socket wrapper: every byte read is shown to the parser, then handed on untouched. It can
+/// also be told to end the connection with a reset (RST) instead of a normal close.
+pub struct TappedStream {
+    inner: TcpStream,
     parser: HeadParser,
+    reset: ResetSwitch,
 }
 
-impl<S> TappedStream<S> {
-    pub fn new(inner: S, queue: HeadQueue) -> Self {
-        Self { inner, parser: HeadParser::new(queue) }
+/// Set it, then drop the connection: the socket closes with RST (zero linger) instead of FIN.
+#[derive(Debug, Clone, Default)]
+pub struct ResetSwitch(Arc<AtomicBool>);
+
+impl ResetSwitch {
+    pub fn trip(&self) {
+        self.0.store(true, Ordering::SeqCst);
     }
 }
 
-impl<S: AsyncRead + Unpin> AsyncRead for TappedStream<S> {
+impl TappedStream {
+    pub fn new(inner: TcpStream, queue: HeadQueue, reset: ResetSwitch) -> Self {
+        Self { inner, parser: HeadParser::new(queue), reset }
+    }
+}
+
+impl Drop for TappedStream {
+    fn drop(&mut self) {
+        if self.reset.0.load(Ordering::SeqCst) {
+            // Zero linger cannot block (unlike a timed linger): the kernel discards and sends RST.
+            let _ = self.inner.set_zero_linger();
+        }
+    }
+}
+
+impl AsyncRead for TappedStream {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
         let this = &mut *self;
         let poll = Pin::new(&mut this.inner).poll_read(cx, buf);
         if let Poll::Ready(Ok(())) = poll
-            && !this.parser.is_off() {
-                this.parser.feed(&buf.filled()[before..]);
-            }
+            && !this.parser.is_off()
+        {
+            this.parser.feed(&buf.filled()[before..]);
+        }
         poll
     }
 }
 
-impl<S: AsyncWrite + Unpin> AsyncWrite for TappedStream<S> {
+impl AsyncWrite for TappedStream {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.inner).poll_write(cx, data)
     }

@@ -227,3 +227,46 @@ fn without_a_running_engine_the_cli_says_how_to_start_one() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("start `hookbench serve`"));
 }
+
+#[test]
+fn a_ci_script_turns_an_outage_on_and_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ready = dir.path().join("ready.json");
+    let child = hookbench()
+        .args(["serve", "--receiver", "127.0.0.1:0", "--api", "127.0.0.1:0"])
+        .arg("--data")
+        .arg(&data)
+        .arg("--ready-file")
+        .arg(&ready)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _serve = Serve { child };
+    let doc = wait_for_file(&ready);
+    let receiver = doc["receiver_url"].as_str().unwrap().trim_start_matches("http://").to_owned();
+    let fault = |args: &[&str]| hookbench().arg("fault").args(args).arg("--data").arg(&data).output().unwrap();
+    let status_of_post = || {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(&receiver).unwrap();
+        s.write_all(b"POST /ci HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
+        let mut out = String::new();
+        let _ = s.read_to_string(&mut out);
+        out.split(' ').nth(1).unwrap_or("").to_owned()
+    };
+
+    let set = fault(&["set", "default", "--status", "503", "--retry-after", "7", "--for", "120"]);
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    assert_eq!(status_of_post(), "503", "the outage is on");
+    let listed = String::from_utf8_lossy(&fault(&["list"]).stdout).into_owned();
+    assert!(listed.contains("Default") && listed.contains("s left"), "{listed}");
+    assert!(fault(&["clear"]).status.success());
+    assert_eq!(status_of_post(), "200", "healed");
+    let preset = fault(&["set", "default", "fail-3"]);
+    assert!(preset.status.success(), "{}", String::from_utf8_lossy(&preset.stderr));
+    assert_eq!(status_of_post(), "503");
+    let unknown = fault(&["set", "nope", "fail-3"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no endpoint 'nope'"));
+}

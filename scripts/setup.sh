@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(build-essential pkg-config curl libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev
-  libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver chromium)
+  libayatana-appindicator3-dev librsvg2-dev xvfb xauth x11-utils dbus webkit2gtk-driver chromium)
 
 want="${1:-all}"   # all | system | npm | driver
 

@@ -1,0 +1,194 @@
+//! The app shell: connection check, top bar (receiver URL, live indicator, count, Clear all), the
+//! three views and the toasts. A refused or missing token shows how to get a good one instead.
+import { useMemo, useRef, useState } from 'react';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { Api, isUnauthorized } from './api/client';
+import { ApiContext, useCaptureList, useClearCaptures, useInfo, useLiveUpdates } from './api/queries';
+import type { EndpointInput } from './api/types';
+import { CopyButton } from './components/CopyButton';
+import { PlatformContext } from './components/platformContext';
+import { ToastProvider } from './components/Toast';
+import { Inbox } from './features/inbox/Inbox';
+import { NavContext, type Nav, type View, type WorkbenchPrefill } from './nav';
+import { forgetToken, type Connection } from './platform';
+
+export function AuthScreen({ desktop }: { desktop: boolean }) {
+  return (
+    <div className="auth" data-testid="auth-screen">
+      <h1>Hookbench</h1>
+      <p>This page has no valid API token, so it cannot talk to the engine.</p>
+      {desktop ? (
+        <p>Restart the Hookbench app.</p>
+      ) : (
+        <p>
+          Open the <code>ui:</code> URL printed by <code>hookbench serve</code> (it ends in <code>/?token=…</code>).
+        </p>
+      )}
+    </div>
+  );
+}
+
+function LiveIndicator({ api }: { api: Api }) {
+  const status = useLiveUpdates(api);
+  const label = status === 'live' ? 'Live' : status === 'connecting' ? 'Connecting…' : 'Reconnecting…';
+  return (
+    <span className={`live live-${status}`} data-testid="live-indicator" data-status={status} title="live updates (SSE)">
+      <span className="dot" />
+      {label}
+    </span>
+  );
+}
+
+function CaptureCount() {
+  const all = useCaptureList({});
+  const total = all.data?.pages[0]?.total;
+  if (total === undefined) return null;
+  return (
+    <span className="count muted" data-testid="capture-count">
+      {total.toLocaleString()} {total === 1 ? 'capture' : 'captures'}
+    </span>
+  );
+}
+
+function ClearAll() {
+  const clear = useClearCaptures();
+  const [asking, setAsking] = useState(false);
+  if (asking) {
+    return (
+      <span className="confirm">
+        Delete every capture?
+        <button
+          type="button"
+          className="btn btn-danger"
+          data-testid="clear-confirm"
+          onClick={() => {
+            setAsking(false);
+            clear.mutate();
+          }}
+        >
+          Delete all
+        </button>
+        <button type="button" className="btn" onClick={() => setAsking(false)}>
+          Cancel
+        </button>
+      </span>
+    );
+  }
+  return (
+    <button type="button" className="btn" data-testid="clear-all" onClick={() => setAsking(true)}>
+      Clear all
+    </button>
+  );
+}
+
+function Shell({ api, conn }: { api: Api; conn: Connection }) {
+  const info = useInfo();
+  const [view, setView] = useState<View>('inbox');
+  const [selectedId, setSelectedId] = useState<number | null>(null);
+  const [, setWorkbench] = useState<WorkbenchPrefill | null>(null);
+  const [, setEndpointPrefill] = useState<Partial<EndpointInput> | null>(null);
+  const receiverUrl = conn.receiverUrl ?? info.data?.receiver_url ?? null;
+
+  const nav = useMemo<Nav>(
+    () => ({
+      view,
+      go: setView,
+      openWorkbench: (p) => {
+        setWorkbench(p);
+        setView('workbench');
+      },
+      newEndpoint: (p) => {
+        setEndpointPrefill(p);
+        setView('endpoints');
+      },
+      selectCapture: (id) => {
+        setSelectedId(id);
+        setView('inbox');
+      },
+    }),
+    [view],
+  );
+
+  if (info.isError && isUnauthorized(info.error)) return <AuthScreen desktop={conn.desktop} />;
+  if (!receiverUrl) {
+    return <div className="pad muted">{info.isError ? info.error.message : 'Connecting to the engine…'}</div>;
+  }
+
+  return (
+    <NavContext.Provider value={nav}>
+      <div className="app">
+        <header className="topbar">
+          <span className="brand">Hookbench</span>
+          <nav className="nav">
+            {(['inbox', 'endpoints', 'workbench'] as const).map((v) => (
+              <button
+                key={v}
+                type="button"
+                className={`nav-btn ${view === v ? 'nav-on' : ''}`}
+                data-testid={`nav-${v}`}
+                onClick={() => setView(v)}
+              >
+                {v === 'inbox' ? 'Inbox' : v === 'endpoints' ? 'Endpoints' : 'Workbench'}
+              </button>
+            ))}
+          </nav>
+          <span className="receiver">
+            <span className="muted small">Receiver</span>
+            <code data-testid="receiver-url">{receiverUrl}</code>
+            <CopyButton text={receiverUrl} label="Copy" done="Receiver URL copied" className="small" />
+          </span>
+          <span className="spacer" />
+          <LiveIndicator api={api} />
+          <CaptureCount />
+          <ClearAll />
+        </header>
+        <main className="main">
+          <Inbox
+            receiverUrl={receiverUrl}
+            active={view === 'inbox'}
+            selectedId={selectedId}
+            setSelectedId={setSelectedId}
+          />
+        </main>
+      </div>
+    </NavContext.Provider>
+  );
+}
+
+export function App({ conn }: { conn: Connection }) {
+  const [unauthorized, setUnauthorized] = useState(false);
+  const toastRef = useRef<{ show: (t: string, k?: 'info' | 'error') => void } | null>(null);
+  const api = useMemo(() => new Api(conn), [conn]);
+  const client = useMemo(() => {
+    const onError = (e: unknown) => {
+      if (isUnauthorized(e)) {
+        forgetToken();
+        setUnauthorized(true);
+      }
+    };
+    return new QueryClient({
+      defaultOptions: { queries: { retry: (n, e) => !isUnauthorized(e) && n < 2, refetchOnWindowFocus: false } },
+      queryCache: new QueryCache({ onError }),
+      mutationCache: new MutationCache({
+        onError: (e, _v, _c, m) => {
+          onError(e);
+          // Forms that show the message next to their fields opt out with `meta: { silent: true }`.
+          if (!m.meta?.silent) toastRef.current?.show(e.message, 'error');
+        },
+      }),
+    });
+  }, []);
+
+  if (!conn.token || unauthorized) return <AuthScreen desktop={conn.desktop} />;
+  return (
+    <PlatformContext.Provider value={{ desktop: conn.desktop }}>
+      <QueryClientProvider client={client}>
+        <ApiContext.Provider value={api}>
+          <ToastProvider apiRef={toastRef}>
+            <Shell api={api} conn={conn} />
+          </ToastProvider>
+        </ApiContext.Provider>
+      </QueryClientProvider>
+    </PlatformContext.Provider>
+  );
+}

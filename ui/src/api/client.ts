@@ -1,0 +1,137 @@
+//! The API client: the only place (with stream.ts) that talks to the engine. Every call carries the
+//! token; every failure becomes an `ApiError` holding the engine's `{code, message}`.
+import type { Connection } from '../platform';
+import type {
+  Capture,
+  CaptureFilter,
+  CapturePage,
+  Endpoint,
+  EndpointInput,
+  Info,
+  SchemeInfo,
+  SignInput,
+  SignOutput,
+  VerifyInput,
+  VerifyOutput,
+} from './types';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export function isUnauthorized(e: unknown): boolean {
+  return e instanceof ApiError && e.status === 401;
+}
+
+export function captureListQuery(filter: CaptureFilter, before?: number, limit = 200): string {
+  const p = new URLSearchParams();
+  p.set('limit', String(limit));
+  if (before !== undefined) p.set('before', String(before));
+  if (filter.q) p.set('q', filter.q);
+  if (filter.method) p.set('method', filter.method);
+  if (filter.endpoint !== undefined) p.set('endpoint', String(filter.endpoint));
+  if (filter.verdict) p.set('verdict', filter.verdict);
+  if (filter.duplicate !== undefined) p.set('duplicate', String(filter.duplicate));
+  return p.toString();
+}
+
+export class Api {
+  constructor(readonly conn: Connection) {}
+
+  private async request(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.conn.token) headers.set('Authorization', `Bearer ${this.conn.token}`);
+    if (init.body !== undefined) headers.set('Content-Type', 'application/json');
+    let res: Response;
+    try {
+      res = await fetch(this.conn.apiUrl + path, { ...init, headers });
+    } catch (e) {
+      throw new ApiError(0, 'unreachable', `the engine at ${this.conn.apiUrl} cannot be reached (${String(e)})`);
+    }
+    if (!res.ok) {
+      let code = 'http_' + res.status;
+      let message = `${res.status} ${res.statusText}`.trim();
+      try {
+        const body = (await res.json()) as { code?: string; message?: string };
+        if (body.code) code = body.code;
+        if (body.message) message = body.message;
+      } catch {
+        // not JSON: keep the status line
+      }
+      throw new ApiError(res.status, code, message);
+    }
+    return res;
+  }
+
+  private async json<T>(path: string, init?: RequestInit): Promise<T> {
+    const res = await this.request(path, init);
+    return (await res.json()) as T;
+  }
+
+  info(): Promise<Info> {
+    return this.json('/api/info');
+  }
+
+  listCaptures(filter: CaptureFilter, before?: number, limit?: number): Promise<CapturePage> {
+    return this.json(`/api/captures?${captureListQuery(filter, before, limit)}`);
+  }
+
+  capture(id: number): Promise<Capture> {
+    return this.json(`/api/captures/${id}`);
+  }
+
+  /** The raw body bytes as a Blob, for "Download body". */
+  async captureBody(id: number): Promise<Blob> {
+    const res = await this.request(`/api/captures/${id}/body`);
+    return res.blob();
+  }
+
+  async deleteCapture(id: number): Promise<void> {
+    await this.request(`/api/captures/${id}`, { method: 'DELETE' });
+  }
+
+  clearCaptures(): Promise<{ deleted: number }> {
+    return this.json('/api/captures', { method: 'DELETE' });
+  }
+
+  endpoints(): Promise<Endpoint[]> {
+    return this.json('/api/endpoints');
+  }
+
+  createEndpoint(input: EndpointInput): Promise<Endpoint> {
+    return this.json('/api/endpoints', { method: 'POST', body: JSON.stringify(input) });
+  }
+
+  updateEndpoint(id: number, input: EndpointInput): Promise<Endpoint> {
+    return this.json(`/api/endpoints/${id}`, { method: 'PUT', body: JSON.stringify(input) });
+  }
+
+  async deleteEndpoint(id: number): Promise<void> {
+    await this.request(`/api/endpoints/${id}`, { method: 'DELETE' });
+  }
+
+  schemes(): Promise<SchemeInfo[]> {
+    return this.json('/api/schemes');
+  }
+
+  verify(input: VerifyInput): Promise<VerifyOutput> {
+    return this.json('/api/verify', { method: 'POST', body: JSON.stringify(input) });
+  }
+
+  sign(input: SignInput): Promise<SignOutput> {
+    return this.json('/api/sign', { method: 'POST', body: JSON.stringify(input) });
+  }
+
+  /** The SSE stream's URL: EventSource cannot send headers, so the token rides in the query. */
+  streamUrl(): string {
+    const t = this.conn.token ? `?token=${encodeURIComponent(this.conn.token)}` : '';
+    return `${this.conn.apiUrl}/api/stream${t}`;
+  }
+}

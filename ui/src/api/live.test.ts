@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { applyLiveEvent, flattenPages, matchesFilter, type CaptureListData } from './live';
+import type { CaptureSummary } from './types';
+
+function cap(id: number, over: Partial<CaptureSummary> = {}): CaptureSummary {
+  return {
+    id,
+    received_at: '2026-01-01T00:00:00.000Z',
+    method: 'POST',
+    path: `/hook/${id}`,
+    query: null,
+    content_type: 'application/json',
+    body_size: 2,
+    body_stored: true,
+    response_status: 200,
+    remote_addr: '127.0.0.1:1',
+    endpoint_id: 1,
+    verdict_valid: null,
+    duplicate_of: null,
+    duplicate_count: 0,
+    ...over,
+  };
+}
+
+function data(...pages: CaptureSummary[][]): CaptureListData {
+  const total = pages.flat().length;
+  return { pages: pages.map((items) => ({ items, next_cursor: null, total })), pageParams: pages.map(() => undefined) };
+}
+
+describe('applyLiveEvent', () => {
+  it('prepends a new capture and counts it', () => {
+    const next = applyLiveEvent(data([cap(2), cap(1)]), {}, { type: 'capture.created', capture: cap(3) });
+    expect(flattenPages(next).map((c) => c.id)).toEqual([3, 2, 1]);
+    expect(next!.pages[0].total).toBe(3);
+  });
+  it('ignores a capture it already has (SSE after a refetch)', () => {
+    const before = data([cap(2), cap(1)]);
+    expect(applyLiveEvent(before, {}, { type: 'capture.created', capture: cap(2) })).toBe(before);
+  });
+  it('leaves out captures the filter excludes', () => {
+    const before = data([cap(1)]);
+    const filter = { method: 'GET' };
+    expect(applyLiveEvent(before, filter, { type: 'capture.created', capture: cap(2) })).toBe(before);
+  });
+  it('bumps the count of the first copy when a duplicate arrives', () => {
+    const next = applyLiveEvent(data([cap(1)]), { duplicate: false }, {
+      type: 'capture.created',
+      capture: cap(2, { duplicate_of: 1 }),
+    });
+    expect(flattenPages(next).map((c) => [c.id, c.duplicate_count])).toEqual([[1, 1]]);
+  });
+  it('removes a deleted capture from whichever page holds it', () => {
+    const next = applyLiveEvent(data([cap(3), cap(2)], [cap(1)]), {}, { type: 'capture.deleted', id: 1 });
+    expect(flattenPages(next).map((c) => c.id)).toEqual([3, 2]);
+    expect(next!.pages[0].total).toBe(2);
+  });
+  it('empties the list when all are cleared', () => {
+    const next = applyLiveEvent(data([cap(2)], [cap(1)]), {}, { type: 'captures.cleared' });
+    expect(flattenPages(next)).toEqual([]);
+    expect(next!.pages).toHaveLength(1);
+    expect(next!.pages[0].total).toBe(0);
+  });
+});
+
+describe('matchesFilter mirrors the engine filters', () => {
+  it('q is a case-insensitive substring of path and query', () => {
+    const c = cap(1, { path: '/Stripe/events', query: 'Mode=test' });
+    expect(matchesFilter(c, { q: 'stripe' })).toBe(true);
+    expect(matchesFilter(c, { q: 'mode=TEST' })).toBe(true);
+    expect(matchesFilter(c, { q: 'github' })).toBe(false);
+  });
+  it('verdict, duplicate and endpoint', () => {
+    const c = cap(1, { verdict_valid: false, duplicate_of: 7, endpoint_id: 2 });
+    expect(matchesFilter(c, { verdict: 'invalid', duplicate: true, endpoint: 2 })).toBe(true);
+    expect(matchesFilter(c, { verdict: 'valid' })).toBe(false);
+    expect(matchesFilter(c, { duplicate: false })).toBe(false);
+    expect(matchesFilter(c, { endpoint: 1 })).toBe(false);
+  });
+});

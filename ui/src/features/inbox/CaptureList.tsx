@@ -1,0 +1,118 @@
+//! The capture list: virtualized (only the visible rows exist in the DOM), so 100,000 captures
+//! scroll like 10; older pages load as the end comes into view.
+import { useEffect, useRef, type RefObject } from 'react';
+import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
+import type { CaptureSummary } from '../../api/types';
+import { Badge, MethodBadge, VerdictBadge } from '../../components/Badge';
+import { useNow } from '../../components/useNow';
+import { exactTime, formatSize, relativeTime } from './format';
+
+export const ROW_HEIGHT = 36;
+
+export function CaptureRow({
+  c,
+  selected,
+  now,
+  onSelect,
+}: {
+  c: CaptureSummary;
+  selected: boolean;
+  now: number;
+  onSelect: (id: number) => void;
+}) {
+  return (
+    <div
+      role="option"
+      aria-selected={selected}
+      className={`row ${selected ? 'row-on' : ''}`}
+      data-testid="capture-row"
+      data-capture-id={c.id}
+      onClick={() => onSelect(c.id)}
+    >
+      <MethodBadge method={c.method} />
+      <span className="row-path" title={c.query != null ? `${c.path}?${c.query}` : c.path}>
+        {c.path}
+        {c.query != null && <span className="muted">?{c.query}</span>}
+      </span>
+      <span className="row-badges">
+        <VerdictBadge valid={c.verdict_valid} />
+        {c.duplicate_of != null && (
+          <Badge tone="warn" title={`duplicate of #${c.duplicate_of}`} testId="dup-badge">
+            dup
+          </Badge>
+        )}
+        {c.duplicate_count > 0 && (
+          <Badge tone="muted" title={`${c.duplicate_count} duplicates arrived after this one`} testId="dup-count">
+            ×{c.duplicate_count + 1}
+          </Badge>
+        )}
+        {!c.body_stored && (
+          <Badge tone="bad" title="over the size limit, not stored">
+            {c.response_status}
+          </Badge>
+        )}
+      </span>
+      <span className="row-ct muted">{c.content_type ?? ''}</span>
+      <span className="row-size muted">{formatSize(c.body_size)}</span>
+      <span className="row-time muted" title={exactTime(c.received_at)}>
+        {relativeTime(c.received_at, now)}
+      </span>
+    </div>
+  );
+}
+
+export function CaptureList({
+  items,
+  selectedId,
+  onSelect,
+  hasMore,
+  loadingMore,
+  loadMore,
+  virtualizerRef,
+}: {
+  items: CaptureSummary[];
+  selectedId: number | null;
+  onSelect: (id: number) => void;
+  hasMore: boolean;
+  loadingMore: boolean;
+  loadMore: () => void;
+  virtualizerRef: RefObject<Virtualizer<HTMLDivElement, Element> | null>;
+}) {
+  const parent = useRef<HTMLDivElement>(null);
+  const now = useNow();
+  const count = items.length + (hasMore ? 1 : 0);
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => parent.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    getItemKey: (i) => (i < items.length ? items[i].id : 'more'),
+  });
+  virtualizerRef.current = virtualizer;
+  const virtualItems = virtualizer.getVirtualItems();
+  const last = virtualItems.length > 0 ? virtualItems[virtualItems.length - 1].index : -1;
+
+  useEffect(() => {
+    if (hasMore && !loadingMore && last >= items.length - 20) loadMore();
+  }, [last, items.length, hasMore, loadingMore, loadMore]);
+
+  return (
+    <div ref={parent} className="list" role="listbox" aria-label="Captures" data-testid="capture-list">
+      <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        {virtualItems.map((v) => (
+          <div
+            key={v.key}
+            className="row-slot"
+            style={{ height: ROW_HEIGHT, transform: `translateY(${v.start}px)` }}
+          >
+            {v.index < items.length ? (
+              <CaptureRow c={items[v.index]} selected={items[v.index].id === selectedId} now={now} onSelect={onSelect} />
+            ) : (
+              <div className="row row-more muted">Loading older captures…</div>
+            )}
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,95 @@
+//! The UI's only door to its host: where the engine is, with which token, and the clipboard.
+//! Desktop: the shell injects `window.__HOOKBENCH__` before any page script runs. Browser: the API
+//! is this page's origin and the token comes once in `?token=` (then lives in sessionStorage).
+//! Only this folder may import `@tauri-apps/*`.
+
+export interface Connection {
+  apiUrl: string;
+  /** `null` when the page was opened without a token (browser only). */
+  token: string | null;
+  /** Known up front on the desktop; in a browser it comes from `GET /api/info`. */
+  receiverUrl: string | null;
+  desktop: boolean;
+}
+
+interface Injected {
+  apiUrl: string;
+  token: string;
+  receiverUrl: string;
+  desktop: true;
+}
+
+declare global {
+  interface Window {
+    __HOOKBENCH__?: Injected;
+  }
+}
+
+const TOKEN_KEY = 'hookbench.token';
+
+/** Reads the connection once at start-up; in a browser it also takes `?token=` out of the address bar. */
+export function readConnection(win: Window = window): Connection {
+  const injected = win.__HOOKBENCH__;
+  if (injected && injected.desktop) {
+    return { apiUrl: injected.apiUrl, token: injected.token, receiverUrl: injected.receiverUrl, desktop: true };
+  }
+  const url = new URL(win.location.href);
+  const fromUrl = url.searchParams.get('token');
+  if (fromUrl) {
+    try {
+      win.sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    } catch {
+      // Storage can be disabled; the token still works for this page's life.
+    }
+    // Don't leave the token in the address bar, history or a screenshot.
+    url.searchParams.delete('token');
+    win.history.replaceState(win.history.state, '', url.pathname + url.search + url.hash);
+  }
+  let token = fromUrl;
+  if (!token) {
+    try {
+      token = win.sessionStorage.getItem(TOKEN_KEY);
+    } catch {
+      token = null;
+    }
+  }
+  return { apiUrl: win.location.origin, token: token || null, receiverUrl: null, desktop: false };
+}
+
+/** Forgets a token the engine refused, so a reload shows the explanation rather than retrying it. */
+export function forgetToken(win: Window = window): void {
+  try {
+    win.sessionStorage.removeItem(TOKEN_KEY);
+  } catch {
+    // nothing stored
+  }
+}
+
+/** Puts text on the clipboard: the desktop's clipboard plugin, else the browser's API, else a textarea. */
+export async function copyText(text: string, desktop: boolean): Promise<void> {
+  if (desktop) {
+    // The same command @tauri-apps/plugin-clipboard-manager's writeText sends; called through the core
+    // API because npm has no 2.5 release to match the tauri-plugin-clipboard-manager 2.5 crate.
+    const { invoke } = await import('@tauri-apps/api/core');
+    await invoke('plugin:clipboard-manager|write_text', { text });
+    return;
+  }
+  if (navigator.clipboard?.writeText) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return;
+    } catch {
+      // Not allowed here (insecure context, no focus): fall back below.
+    }
+  }
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.setAttribute('readonly', '');
+  area.style.position = 'fixed';
+  area.style.opacity = '0';
+  document.body.appendChild(area);
+  area.select();
+  const ok = document.execCommand('copy');
+  area.remove();
+  if (!ok) throw new Error('the clipboard is not available here');
+}

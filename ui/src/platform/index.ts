@@ -68,10 +68,10 @@ export function forgetToken(win: Window = window): void {
 /** Puts text on the clipboard: the desktop's clipboard plugin, else the browser's API, else a textarea. */
 export async function copyText(text: string, desktop: boolean): Promise<void> {
   if (desktop) {
-    // The same command @tauri-apps/plugin-clipboard-manager's writeText sends; called through the core
-    // API because npm has no 2.5 release to match the tauri-plugin-clipboard-manager 2.5 crate.
-    const { invoke } = await import('@tauri-apps/api/core');
-    await invoke('plugin:clipboard-manager|write_text', { text });
+    // Loaded only on the desktop: in a browser there is no IPC to talk to. The npm package's minor
+    // must match the tauri-plugin-clipboard-manager crate's (2.3), or `tauri build` refuses to run.
+    const { writeText } = await import('@tauri-apps/plugin-clipboard-manager');
+    await writeText(text);
     return;
   }
   if (navigator.clipboard?.writeText) {

@@ -86,9 +86,10 @@ impl Running {
         self.engine.shutdown().await;
         // Only our own file: another engine on the same data dir may have replaced it.
         if let Ok(text) = std::fs::read_to_string(&self.connection_file)
-            && text.contains(&self.token) {
-                let _ = std::fs::remove_file(&self.connection_file);
-            }
+            && text.contains(&self.token)
+        {
+            let _ = std::fs::remove_file(&self.connection_file);
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! The app shell: connection check, top bar (receiver URL, live indicator, count, Clear all), the
 //! three views and the toasts. A refused or missing token shows how to get a good one instead.
-import { useMemo, useRef, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { Api, isUnauthorized } from './api/client';
 import { ApiContext, useCaptureList, useClearCaptures, useInfo, useLiveUpdates } from './api/queries';
@@ -8,7 +8,12 @@ import type { EndpointInput } from './api/types';
 import { CopyButton } from './components/CopyButton';
 import { PlatformContext } from './components/platformContext';
 import { ToastProvider } from './components/Toast';
+import { DuplicatePanel } from './features/inbox/DuplicatePanel';
 import { Inbox } from './features/inbox/Inbox';
+import type { DetailSlots } from './features/inbox/CaptureDetail';
+import { EndpointsView } from './features/endpoints/EndpointsView';
+import { CaptureSignature, OpenInWorkbench } from './features/signatures/CaptureSignature';
+import { Workbench } from './features/signatures/Workbench';
 import { NavContext, type Nav, type View, type WorkbenchPrefill } from './nav';
 import { forgetToken, type Connection } from './platform';
 
@@ -85,8 +90,21 @@ function Shell({ api, conn }: { api: Api; conn: Connection }) {
   const info = useInfo();
   const [view, setView] = useState<View>('inbox');
   const [selectedId, setSelectedId] = useState<number | null>(null);
-  const [, setWorkbench] = useState<WorkbenchPrefill | null>(null);
-  const [, setEndpointPrefill] = useState<Partial<EndpointInput> | null>(null);
+  const [workbench, setWorkbench] = useState<WorkbenchPrefill | null>(null);
+  const [endpointPrefill, setEndpointPrefill] = useState<Partial<EndpointInput> | null>(null);
+  const prefillUsed = useCallback(() => setEndpointPrefill(null), []);
+  const slots = useMemo<DetailSlots>(
+    () => ({
+      panels: (c) => (
+        <>
+          <CaptureSignature capture={c} />
+          <DuplicatePanel capture={c} onSelect={setSelectedId} />
+        </>
+      ),
+      actions: (c) => <OpenInWorkbench capture={c} />,
+    }),
+    [],
+  );
   const receiverUrl = conn.receiverUrl ?? info.data?.receiver_url ?? null;
 
   const nav = useMemo<Nav>(
@@ -148,7 +166,14 @@ function Shell({ api, conn }: { api: Api; conn: Connection }) {
             active={view === 'inbox'}
             selectedId={selectedId}
             setSelectedId={setSelectedId}
+            slots={slots}
           />
+          {view === 'endpoints' && (
+            <EndpointsView receiverUrl={receiverUrl} prefill={endpointPrefill} onPrefillUsed={prefillUsed} />
+          )}
+          <div className="view-wrap" hidden={view !== 'workbench'}>
+            <Workbench prefill={workbench} />
+          </div>
         </main>
       </div>
     </NavContext.Provider>

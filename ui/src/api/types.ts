@@ -11,11 +11,12 @@ export type HeaderView = S['HeaderView'];
 export type Info = S['Info'];
 export type Endpoint = S['Endpoint'];
 export type EndpointInput = S['EndpointInput'];
-export type SchemeInfo = S['SchemeInfo'];
+/** The document types `scheme` as a bare object; it is a `Scheme`. */
+export type SchemeInfo = Omit<S['SchemeInfo'], 'scheme'> & { scheme: S['Scheme'] };
 export type Scheme = S['Scheme'];
 export type KeySource = S['KeySource'];
 export type DuplicateResponse = S['DuplicateResponse'];
-export type SignInput = S['SignInput'];
+export type SignInput = Omit<S['SignInput'], 'scheme'> & { scheme: S['Scheme'] };
 export type SignOutput = S['SignOutput'];
 export type Detection = S['Detection'];
 export type HmacAlgorithm = S['HmacAlgorithm'];

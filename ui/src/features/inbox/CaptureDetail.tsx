@@ -9,7 +9,7 @@ import { useToast } from '../../components/Toast';
 import { base64ToBytes } from './body';
 import { BodyView } from './BodyView';
 import { toCurl } from './curl';
-import { exactTime, formatSize } from './format';
+import { formatSize, localTime } from './format';
 
 export function HeadersTable({ headers }: { headers: Capture['headers'] }) {
   return (
@@ -127,7 +127,9 @@ export function CaptureDetail({
       </div>
       <div className="metas">
         <Meta label="Capture">#{c.id}</Meta>
-        <Meta label="Received">{exactTime(c.received_at)}</Meta>
+        <Meta label="Received">
+          <span title={c.received_at}>{localTime(c.received_at)}</span>
+        </Meta>
         <Meta label="From">{c.remote_addr}</Meta>
         <Meta label="HTTP">{c.http_version}</Meta>
         <Meta label="Answered">{c.response_status}</Meta>

@@ -20,13 +20,19 @@ export function relativeTime(iso: string, now: number): string {
   return `${d}d ago`;
 }
 
-/** Local date and time with milliseconds, plus the UTC original. */
-export function exactTime(iso: string): string {
+/** Local date and time with milliseconds. */
+export function localTime(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
   const local = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(
     d.getMinutes(),
   )}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
-  return `${local} (${iso})`;
+  return local;
+}
+
+/** Local date and time with milliseconds, plus the UTC original. */
+export function exactTime(iso: string): string {
+  const local = localTime(iso);
+  return local === iso ? iso : `${local} (${iso})`;
 }

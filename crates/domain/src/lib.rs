@@ -6,6 +6,7 @@ pub mod clock;
 pub mod dedupe;
 pub mod endpoint;
 pub mod fault;
+pub mod outbox;
 pub mod ratelimit;
 pub mod response;
 pub mod retry;

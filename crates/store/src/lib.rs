@@ -4,8 +4,10 @@
 //! that got `Ok` may tell its client "stored" and a `kill -9` right after loses nothing.
 
 mod captures;
+mod destinations;
 mod endpoints;
 mod error;
+mod events;
 mod migrations;
 mod pool;
 mod writer;
@@ -13,9 +15,14 @@ mod writer;
 use std::path::{Path, PathBuf};
 
 use hookbench_domain::endpoint::{Endpoint, EndpointId, EndpointInput};
+use hookbench_domain::outbox::{
+    Attempt, DeadLetterCount, Destination, DestinationId, DestinationInput, Event, EventFilter, EventId, EventPage,
+    EventSummary, NewEvent, SentRequest, TimelineMark,
+};
 use hookbench_domain::{Capture, CaptureFilter, CaptureId, CapturePage, NewCapture, StoredCapture, Timestamp};
 
 pub use error::StoreError;
+pub use events::Finish;
 use pool::ReadPool;
 use writer::Writer;
 
@@ -110,6 +117,119 @@ impl Store {
     /// Forgets idempotency keys whose time is up.
     pub async fn expire_dedupe_keys(&self, now: Timestamp) -> Result<u64, StoreError> {
         self.writer.write(move |tx| endpoints::expire_dedupe_keys(tx, now)).await
+    }
+
+    pub async fn list_destinations(&self) -> Result<Vec<Destination>, StoreError> {
+        self.readers.read(destinations::list).await
+    }
+
+    pub async fn get_destination(&self, id: DestinationId) -> Result<Option<Destination>, StoreError> {
+        self.readers.read(move |conn| destinations::get(conn, id)).await
+    }
+
+    pub async fn find_destination(&self, name: String) -> Result<Option<Destination>, StoreError> {
+        self.readers.read(move |conn| destinations::find_by_name(conn, &name)).await
+    }
+
+    /// Creates a destination; `StoreError::Conflict` when its name is taken.
+    pub async fn create_destination(&self, input: DestinationInput, now: Timestamp) -> Result<Destination, StoreError> {
+        self.writer.write(move |tx| destinations::create(tx, &input, now)).await
+    }
+
+    pub async fn update_destination(
+        &self,
+        id: DestinationId,
+        input: DestinationInput,
+        now: Timestamp,
+    ) -> Result<Option<Destination>, StoreError> {
+        self.writer.write(move |tx| destinations::update(tx, id, &input, now)).await
+    }
+
+    pub async fn delete_destination(&self, id: DestinationId) -> Result<bool, StoreError> {
+        self.writer.write(move |tx| destinations::delete(tx, id)).await
+    }
+
+    /// Stores an event in the outbox, due now; returns once committed, before any attempt.
+    pub async fn insert_event(&self, event: NewEvent, now: Timestamp) -> Result<Event, StoreError> {
+        self.writer.write(move |tx| events::insert(tx, &event, now)).await
+    }
+
+    pub async fn get_event(&self, id: EventId) -> Result<Option<Event>, StoreError> {
+        self.readers.read(move |conn| events::get(conn, id)).await
+    }
+
+    /// An event's attempts and timeline marks, read together.
+    pub async fn event_timeline(&self, id: EventId) -> Result<(Vec<Attempt>, Vec<TimelineMark>), StoreError> {
+        self.readers.read(move |conn| Ok((events::attempts(conn, id)?, events::marks(conn, id)?))).await
+    }
+
+    pub async fn list_events(&self, filter: EventFilter) -> Result<EventPage, StoreError> {
+        self.readers.read(move |conn| events::list(conn, &filter)).await
+    }
+
+    /// Events due at `now` (earliest first), leaving out the targets in `skip`.
+    pub async fn due_events(&self, now: Timestamp, skip: Vec<String>, limit: u32) -> Result<Vec<Event>, StoreError> {
+        self.readers.read(move |conn| events::due(conn, now, &skip, limit)).await
+    }
+
+    /// When the next event after `now` is due.
+    pub async fn next_due_after(&self, now: Timestamp) -> Result<Option<Timestamp>, StoreError> {
+        self.readers.read(move |conn| events::next_due_after(conn, now)).await
+    }
+
+    /// Moves a waiting event's due time, with an optional timeline mark `(kind, text)`.
+    pub async fn defer_event(
+        &self,
+        id: EventId,
+        until: Timestamp,
+        now: Timestamp,
+        note: Option<(&'static str, String)>,
+    ) -> Result<bool, StoreError> {
+        self.writer
+            .write(move |tx| events::defer(tx, id, until, now, note.as_ref().map(|(k, t)| (*k, t.as_str()))))
+            .await
+    }
+
+    /// Marks a due event `delivering` and writes its in-flight attempt, in one transaction.
+    pub async fn claim_event(
+        &self,
+        id: EventId,
+        request: SentRequest,
+        now: Timestamp,
+    ) -> Result<Option<(EventSummary, Attempt)>, StoreError> {
+        self.writer.write(move |tx| events::claim(tx, id, &request, now)).await
+    }
+
+    /// Records an attempt's end and moves its event on, in one transaction.
+    pub async fn finish_attempt(&self, finish: Finish) -> Result<(EventSummary, Attempt), StoreError> {
+        self.writer.write(move |tx| events::finish(tx, &finish)).await
+    }
+
+    /// Marks attempts left in flight by a crash as interrupted and makes their events due now.
+    pub async fn recover_interrupted(&self, now: Timestamp) -> Result<Vec<EventId>, StoreError> {
+        self.writer.write(move |tx| events::recover(tx, now)).await
+    }
+
+    pub async fn retry_event_now(&self, id: EventId, now: Timestamp) -> Result<Option<EventSummary>, StoreError> {
+        self.writer.write(move |tx| events::retry_now(tx, id, now)).await
+    }
+
+    pub async fn cancel_event(&self, id: EventId, now: Timestamp) -> Result<Option<EventSummary>, StoreError> {
+        self.writer.write(move |tx| events::cancel(tx, id, now)).await
+    }
+
+    pub async fn add_event_mark(
+        &self,
+        id: EventId,
+        at: Timestamp,
+        kind: &'static str,
+        text: String,
+    ) -> Result<(), StoreError> {
+        self.writer.write(move |tx| events::add_mark(tx, id, at, kind, &text)).await
+    }
+
+    pub async fn dead_letter_counts(&self) -> Result<Vec<DeadLetterCount>, StoreError> {
+        self.readers.read(events::dead_letter_counts).await
     }
 
     /// Stops the writer after it has committed everything already handed to it.

@@ -4,8 +4,13 @@ use rusqlite_migration::{M, Migrations};
 
 use crate::StoreError;
 
-const MIGRATIONS: &[M<'static>] =
-    &[M::up(crate::captures::SCHEMA_V1), M::up(crate::endpoints::SCHEMA_V2), M::up(crate::captures::SCHEMA_V3)];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(crate::captures::SCHEMA_V1),
+    M::up(crate::endpoints::SCHEMA_V2),
+    M::up(crate::captures::SCHEMA_V3),
+    M::up(crate::destinations::SCHEMA_V4),
+    M::up(crate::events::SCHEMA_V5),
+];
 
 pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), StoreError> {
     Migrations::from_slice(MIGRATIONS).to_latest(conn)?;

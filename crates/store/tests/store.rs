@@ -237,3 +237,6 @@ mod endpoints_and_duplicates {
         assert_eq!(originals, 1, "one unique key, one original, however the copies interleave");
     }
 }
+
+#[path = "store/events.rs"]
+mod events;

@@ -1,0 +1,448 @@
+//! The outbox: `events` (stored before any attempt), `attempts` and `event_marks` (the timeline).
+//!
+//! `next_attempt_at` is set only while an event waits for an attempt, and the partial index on it
+//! is all the scheduler reads: the due events, and the next time something is due. Claiming an
+//! event and finishing an attempt each change the event and its attempt in one transaction.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use hookbench_domain::Timestamp;
+use hookbench_domain::breaker::Transition;
+use hookbench_domain::outbox::{
+    Attempt, AttemptId, AttemptResult, AttemptState, DeadLetterCount, DeliverySettings, Event, EventFilter, EventId,
+    EventPage, EventState, EventSummary, NewEvent, SentRequest, TimelineMark,
+};
+use hookbench_domain::retry::{ErrorClass, NextStep};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::StoreError;
+
+pub const SCHEMA_V5: &str = "
+CREATE TABLE events (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    destination_id   INTEGER,                -- NULL: sent straight to a URL
+    target_key       TEXT    NOT NULL,       -- breaker / rate limit / concurrency are per target
+    url              TEXT    NOT NULL,
+    method           TEXT    NOT NULL,
+    idempotency_key  TEXT    NOT NULL,
+    headers          TEXT    NOT NULL,       -- JSON [HeaderView], the event's own
+    body             BLOB    NOT NULL,
+    settings         TEXT    NOT NULL,       -- JSON DeliverySettings, copied when stored
+    state            TEXT    NOT NULL,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL,
+    first_attempt_at INTEGER,
+    next_attempt_at  INTEGER,                -- set only while waiting for an attempt
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    last_status      INTEGER,
+    last_error       TEXT,
+    dead_reason      TEXT,
+    resent_from      INTEGER
+) STRICT;
+CREATE INDEX events_due ON events(next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+CREATE INDEX events_state ON events(state, id);
+CREATE INDEX events_destination ON events(destination_id, id);
+CREATE TABLE attempts (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id        INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    number          INTEGER NOT NULL,
+    state           TEXT    NOT NULL,        -- in_flight, finished, interrupted
+    started_at      INTEGER NOT NULL,
+    finished_at     INTEGER,
+    duration_ms     INTEGER,
+    request         TEXT    NOT NULL,        -- JSON SentRequest
+    response_status INTEGER,
+    response        TEXT,                    -- JSON AttemptResponse (body at most 64 KiB)
+    error_class     TEXT,
+    error           TEXT,
+    next            TEXT,                    -- JSON NextStep
+    breaker         TEXT                     -- JSON Transition
+) STRICT;
+CREATE INDEX attempts_event ON attempts(event_id, number);
+CREATE INDEX attempts_in_flight ON attempts(state) WHERE state = 'in_flight';
+CREATE TABLE event_marks (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    at       INTEGER NOT NULL,
+    kind     TEXT    NOT NULL,
+    text     TEXT    NOT NULL
+) STRICT;
+CREATE INDEX event_marks_event ON event_marks(event_id, id);
+";
+
+const SUMMARY: &str = "id, destination_id, url, method, idempotency_key, state, created_at, updated_at, \
+     next_attempt_at, attempts, last_status, last_error, dead_reason, resent_from, length(body), target_key";
+const FULL: &str = "headers, body, settings, first_attempt_at";
+
+fn json<T: Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Invalid(format!("cannot encode as JSON: {e}")))
+}
+
+fn from_json<T: DeserializeOwned>(text: Option<String>) -> Option<T> {
+    text.and_then(|t| serde_json::from_str(&t).ok())
+}
+
+fn summary(row: &Row<'_>) -> rusqlite::Result<EventSummary> {
+    let state: String = row.get(5)?;
+    Ok(EventSummary {
+        id: row.get(0)?,
+        destination_id: row.get(1)?,
+        url: row.get(2)?,
+        method: row.get(3)?,
+        idempotency_key: row.get(4)?,
+        state: EventState::parse(&state).unwrap_or(EventState::Pending),
+        created_at: row.get(6)?,
+        updated_at: row.get(7)?,
+        next_attempt_at: row.get(8)?,
+        attempts: row.get(9)?,
+        last_status: row.get(10)?,
+        last_error: row.get(11)?,
+        dead_reason: row.get(12)?,
+        resent_from: row.get(13)?,
+        body_size: row.get(14)?,
+        target_key: row.get(15)?,
+    })
+}
+
+fn event(row: &Row<'_>) -> rusqlite::Result<Event> {
+    let body: Vec<u8> = row.get(17)?;
+    Ok(Event {
+        summary: summary(row)?,
+        headers: from_json(row.get(16)?).unwrap_or_default(),
+        body_base64: BASE64.encode(body),
+        settings: from_json::<DeliverySettings>(row.get(18)?).unwrap_or_default(),
+        first_attempt_at: row.get(19)?,
+    })
+}
+
+/// Stores an event, due at once. Returns only after the commit: the outbox holds it before any attempt.
+pub fn insert(conn: &Connection, e: &NewEvent, now: Timestamp) -> Result<Event, StoreError> {
+    conn.execute(
+        "INSERT INTO events (destination_id, target_key, url, method, idempotency_key, headers, body, settings, state,
+                             created_at, updated_at, next_attempt_at, resent_from)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9, ?9, ?9, ?10)",
+        params![
+            e.destination_id,
+            e.target_key,
+            e.url,
+            e.settings.method,
+            e.idempotency_key,
+            json(&e.headers)?,
+            e.body,
+            json(&e.settings)?,
+            now,
+            e.resent_from
+        ],
+    )?;
+    get(conn, conn.last_insert_rowid())?.ok_or(StoreError::WorkerGone)
+}
+
+pub fn get(conn: &Connection, id: EventId) -> Result<Option<Event>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {SUMMARY}, {FULL} FROM events WHERE id = ?1"))?;
+    Ok(stmt.query_row([id], event).optional()?)
+}
+
+pub fn get_summary(conn: &Connection, id: EventId) -> Result<Option<EventSummary>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {SUMMARY} FROM events WHERE id = ?1"))?;
+    Ok(stmt.query_row([id], summary).optional()?)
+}
+
+/// Events due at `now`, earliest first, skipping targets in `skip` (at their concurrency cap).
+/// Reads only the due part of the `next_attempt_at` index.
+pub fn due(conn: &Connection, now: Timestamp, skip: &[String], limit: u32) -> Result<Vec<Event>, StoreError> {
+    let placeholders = (0..skip.len()).map(|i| format!("?{}", i + 3)).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT {SUMMARY}, {FULL} FROM events INDEXED BY events_due
+         WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?1 AND target_key NOT IN ({placeholders})
+         ORDER BY next_attempt_at, id LIMIT ?2"
+    );
+    let mut values: Vec<Value> = vec![Value::Integer(now), Value::Integer(i64::from(limit))];
+    values.extend(skip.iter().map(|k| Value::Text(k.clone())));
+    let mut stmt = conn.prepare(&sql)?;
+    Ok(stmt.query_map(params_from_iter(values), event)?.collect::<Result<_, _>>()?)
+}
+
+/// The earliest due time after `now`, if any (one step down the index).
+pub fn next_due_after(conn: &Connection, now: Timestamp) -> Result<Option<Timestamp>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT next_attempt_at FROM events INDEXED BY events_due
+         WHERE next_attempt_at IS NOT NULL AND next_attempt_at > ?1 ORDER BY next_attempt_at LIMIT 1",
+    )?;
+    Ok(stmt.query_row([now], |r| r.get(0)).optional()?)
+}
+
+fn mark(conn: &Connection, event_id: EventId, at: Timestamp, kind: &str, text: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO event_marks (event_id, at, kind, text) VALUES (?1, ?2, ?3, ?4)",
+        params![event_id, at, kind, text],
+    )?;
+    Ok(())
+}
+
+/// Moves a waiting event's due time (the circuit is open, the rate limit is spent), with a mark
+/// for the timeline when there is something to say.
+pub fn defer(
+    conn: &Connection,
+    id: EventId,
+    until: Timestamp,
+    now: Timestamp,
+    note: Option<(&str, &str)>,
+) -> Result<bool, StoreError> {
+    let moved = conn.execute(
+        "UPDATE events SET next_attempt_at = ?2, updated_at = ?3 WHERE id = ?1 AND next_attempt_at IS NOT NULL",
+        params![id, until, now],
+    )? > 0;
+    if let (true, Some((kind, text))) = (moved, note) {
+        mark(conn, id, now, kind, text)?;
+    }
+    Ok(moved)
+}
+
+/// Claims a due event for an attempt: the event becomes `delivering` and an in-flight attempt row
+/// is written, together. `None` when the event is no longer due (cancelled or claimed meanwhile).
+pub fn claim(
+    conn: &Connection,
+    id: EventId,
+    request: &SentRequest,
+    now: Timestamp,
+) -> Result<Option<(EventSummary, Attempt)>, StoreError> {
+    let claimed = conn.execute(
+        "UPDATE events SET state = 'delivering', next_attempt_at = NULL, attempts = attempts + 1,
+                first_attempt_at = COALESCE(first_attempt_at, ?2), updated_at = ?2
+         WHERE id = ?1 AND state IN ('pending', 'retrying') AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?2",
+        params![id, now],
+    )?;
+    if claimed == 0 {
+        return Ok(None);
+    }
+    let summary = get_summary(conn, id)?.ok_or(StoreError::WorkerGone)?;
+    conn.execute(
+        "INSERT INTO attempts (event_id, number, state, started_at, request) VALUES (?1, ?2, 'in_flight', ?3, ?4)",
+        params![id, summary.attempts, now, json(request)?],
+    )?;
+    let attempt = get_attempt(conn, conn.last_insert_rowid())?.ok_or(StoreError::WorkerGone)?;
+    Ok(Some((summary, attempt)))
+}
+
+/// What finishing an attempt does to its event.
+#[derive(Debug, Clone)]
+pub struct Finish {
+    pub attempt_id: AttemptId,
+    pub result: AttemptResult,
+    pub next: NextStep,
+    pub breaker: Option<Transition>,
+}
+
+/// Records how an attempt ended and moves its event on (delivered, retrying at a time, or dead),
+/// in one transaction. An event cancelled while its attempt was in flight stays cancelled unless
+/// that attempt delivered it.
+pub fn finish(conn: &Connection, f: &Finish) -> Result<(EventSummary, Attempt), StoreError> {
+    let r = &f.result;
+    let status = r.response.as_ref().map(|res| res.status);
+    conn.execute(
+        "UPDATE attempts SET state = 'finished', finished_at = ?2, duration_ms = ?3, response_status = ?4,
+                response = ?5, error_class = ?6, error = ?7, next = ?8, breaker = ?9
+         WHERE id = ?1",
+        params![
+            f.attempt_id,
+            r.finished_at,
+            r.duration_ms,
+            status,
+            r.response.as_ref().map(json).transpose()?,
+            r.error_class.map(class_text),
+            r.error,
+            json(&f.next)?,
+            f.breaker.as_ref().map(json).transpose()?
+        ],
+    )?;
+    let event_id: EventId =
+        conn.query_row("SELECT event_id FROM attempts WHERE id = ?1", [f.attempt_id], |row| row.get(0))?;
+    let (state, next_at, dead_reason) = match &f.next {
+        NextStep::Done => (EventState::Delivered, None, None),
+        NextStep::RetryAt { at, .. } => (EventState::Retrying, Some(*at), None),
+        NextStep::GiveUp { because } => (EventState::Dead, None, Some(because.clone())),
+    };
+    let last_error = r.error.clone().or_else(|| r.error_class.map(|c| c.describe().to_owned()));
+    conn.execute(
+        "UPDATE events SET
+            state = CASE WHEN state = 'cancelled' AND ?2 <> 'delivered' THEN 'cancelled' ELSE ?2 END,
+            next_attempt_at = CASE WHEN state = 'cancelled' THEN NULL ELSE ?3 END,
+            dead_reason = CASE WHEN state = 'cancelled' THEN dead_reason ELSE ?4 END,
+            last_status = ?5, last_error = ?6, updated_at = ?7
+         WHERE id = ?1",
+        params![event_id, state.as_str(), next_at, dead_reason, status, last_error, r.finished_at],
+    )?;
+    if let Some(t) = &f.breaker {
+        mark(conn, event_id, r.finished_at, transition_kind(t), &t.describe())?;
+    }
+    let summary = get_summary(conn, event_id)?.ok_or(StoreError::WorkerGone)?;
+    let attempt = get_attempt(conn, f.attempt_id)?.ok_or(StoreError::WorkerGone)?;
+    Ok((summary, attempt))
+}
+
+pub fn transition_kind(t: &Transition) -> &'static str {
+    match t {
+        Transition::Opened { .. } => "breaker_opened",
+        Transition::Reopened { .. } => "breaker_reopened",
+        Transition::Closed { .. } => "breaker_closed",
+    }
+}
+
+fn class_text(class: ErrorClass) -> String {
+    serde_json::to_value(class).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// After a crash: attempts still in flight are marked interrupted, and their events are due at
+/// once (at-least-once: the target may see that attempt twice, never zero times). Returns the events.
+pub fn recover(conn: &Connection, now: Timestamp) -> Result<Vec<EventId>, StoreError> {
+    let mut stmt = conn.prepare("SELECT id, event_id FROM attempts WHERE state = 'in_flight'")?;
+    let stranded: Vec<(AttemptId, EventId)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    let class = ErrorClass::Interrupted;
+    for (attempt_id, event_id) in &stranded {
+        conn.execute(
+            "UPDATE attempts SET state = 'interrupted', finished_at = ?2, error_class = ?3, error = ?4 WHERE id = ?1",
+            params![attempt_id, now, class_text(class), "the engine stopped while this attempt was in flight"],
+        )?;
+        conn.execute(
+            "UPDATE events SET state = CASE WHEN state = 'delivering' THEN 'retrying' ELSE state END,
+                    next_attempt_at = CASE WHEN state = 'delivering' THEN ?2 ELSE next_attempt_at END,
+                    last_error = ?3, updated_at = ?2
+             WHERE id = ?1",
+            params![event_id, now, class.describe()],
+        )?;
+        mark(conn, *event_id, now, "recovered", "the engine restarted mid-attempt: retried at once")?;
+    }
+    // An event left `delivering` without an attempt row cannot happen (claimed together), but if
+    // a store was edited by hand, make it due rather than stuck.
+    conn.execute(
+        "UPDATE events SET state = 'retrying', next_attempt_at = ?1 WHERE state = 'delivering'
+         AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.event_id = events.id AND a.state = 'in_flight')",
+        [now],
+    )?;
+    Ok(stranded.into_iter().map(|(_, e)| e).collect())
+}
+
+const ATTEMPT: &str = "id, event_id, number, state, started_at, finished_at, duration_ms, request, response, \
+                       error_class, error, next, breaker";
+
+fn attempt(row: &Row<'_>) -> rusqlite::Result<Attempt> {
+    let state: String = row.get(3)?;
+    let class: Option<String> = row.get(9)?;
+    Ok(Attempt {
+        id: row.get(0)?,
+        event_id: row.get(1)?,
+        number: row.get(2)?,
+        state: AttemptState::parse(&state),
+        started_at: row.get(4)?,
+        finished_at: row.get(5)?,
+        duration_ms: row.get(6)?,
+        request: from_json(row.get(7)?).unwrap_or(SentRequest {
+            method: String::new(),
+            url: String::new(),
+            headers: Vec::new(),
+        }),
+        response: from_json(row.get(8)?),
+        error_class: class.and_then(|c| serde_json::from_value(serde_json::Value::String(c)).ok()),
+        error: row.get(10)?,
+        next: from_json(row.get(11)?),
+        breaker: from_json(row.get(12)?),
+    })
+}
+
+fn get_attempt(conn: &Connection, id: AttemptId) -> Result<Option<Attempt>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {ATTEMPT} FROM attempts WHERE id = ?1"))?;
+    Ok(stmt.query_row([id], attempt).optional()?)
+}
+
+pub fn attempts(conn: &Connection, event_id: EventId) -> Result<Vec<Attempt>, StoreError> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {ATTEMPT} FROM attempts WHERE event_id = ?1 ORDER BY number, id"))?;
+    Ok(stmt.query_map([event_id], attempt)?.collect::<Result<_, _>>()?)
+}
+
+pub fn marks(conn: &Connection, event_id: EventId) -> Result<Vec<TimelineMark>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT at, kind, text FROM event_marks WHERE event_id = ?1 ORDER BY id")?;
+    Ok(stmt
+        .query_map([event_id], |r| Ok(TimelineMark { at: r.get(0)?, kind: r.get(1)?, text: r.get(2)? }))?
+        .collect::<Result<_, _>>()?)
+}
+
+pub fn list(conn: &Connection, filter: &EventFilter) -> Result<EventPage, StoreError> {
+    let mut clauses = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    if let Some(state) = filter.state {
+        values.push(Value::Text(state.as_str().to_owned()));
+        clauses.push(format!("state = ?{}", values.len()));
+    }
+    if let Some(destination) = filter.destination_id {
+        values.push(Value::Integer(destination));
+        clauses.push(format!("destination_id = ?{}", values.len()));
+    }
+    if let Some(before) = filter.before {
+        values.push(Value::Integer(before));
+        clauses.push(format!("id < ?{}", values.len()));
+    }
+    let limit = filter.limit.clamp(1, 500);
+    values.push(Value::Integer(i64::from(limit) + 1));
+    let where_sql = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+    let sql = format!("SELECT {SUMMARY} FROM events {where_sql} ORDER BY id DESC LIMIT ?{}", values.len());
+    let mut stmt = conn.prepare(&sql)?;
+    let mut items: Vec<EventSummary> = stmt.query_map(params_from_iter(values), summary)?.collect::<Result<_, _>>()?;
+    let next_cursor = if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        items.last().map(|e| e.id)
+    } else {
+        None
+    };
+    Ok(EventPage { items, next_cursor })
+}
+
+/// Makes an event due now (a person asked): from retrying, dead or cancelled. `Err(Conflict)`
+/// when it is delivered or an attempt is in flight.
+pub fn retry_now(conn: &Connection, id: EventId, now: Timestamp) -> Result<Option<EventSummary>, StoreError> {
+    let Some(current) = get_summary(conn, id)? else { return Ok(None) };
+    if matches!(current.state, EventState::Delivered | EventState::Delivering) {
+        return Err(StoreError::Conflict(format!("event {id} is {}: nothing to retry", current.state.as_str())));
+    }
+    conn.execute(
+        "UPDATE events SET state = CASE WHEN state = 'pending' THEN 'pending' ELSE 'retrying' END,
+                next_attempt_at = ?2, dead_reason = NULL, updated_at = ?2 WHERE id = ?1",
+        params![id, now],
+    )?;
+    mark(conn, id, now, "retry_requested", "retry requested: due now")?;
+    get_summary(conn, id)
+}
+
+/// Stops further attempts. An attempt in flight finishes, and only a delivery changes the state.
+pub fn cancel(conn: &Connection, id: EventId, now: Timestamp) -> Result<Option<EventSummary>, StoreError> {
+    let Some(current) = get_summary(conn, id)? else { return Ok(None) };
+    if current.state.is_final() {
+        return Err(StoreError::Conflict(format!("event {id} is already {}", current.state.as_str())));
+    }
+    conn.execute(
+        "UPDATE events SET state = 'cancelled', next_attempt_at = NULL, updated_at = ?2 WHERE id = ?1",
+        params![id, now],
+    )?;
+    mark(conn, id, now, "cancelled", "cancelled: no more attempts")?;
+    get_summary(conn, id)
+}
+
+/// Adds a mark to an event's timeline on its own.
+pub fn add_mark(conn: &Connection, id: EventId, at: Timestamp, kind: &str, text: &str) -> Result<(), StoreError> {
+    mark(conn, id, at, kind, text)
+}
+
+/// Dead letters per destination, most first.
+pub fn dead_letter_counts(conn: &Connection) -> Result<Vec<DeadLetterCount>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT destination_id, COUNT(*) FROM events INDEXED BY events_state WHERE state = 'dead'
+         GROUP BY destination_id ORDER BY COUNT(*) DESC, destination_id",
+    )?;
+    Ok(stmt
+        .query_map([], |r| Ok(DeadLetterCount { destination_id: r.get(0)?, count: r.get(1)? }))?
+        .collect::<Result<_, _>>()?)
+}

@@ -20,7 +20,8 @@ export interface Engine {
   stop: () => Promise<void>;
 }
 
-export async function startEngine(): Promise<Engine> {
+/** `extra`: more `hookbench serve` flags, e.g. `['--max-body', '1KiB']`. */
+export async function startEngine(extra: string[] = []): Promise<Engine> {
   const bin = process.env.HOOKBENCH_BIN ?? join(REPO, 'target/debug/hookbench');
   if (!existsSync(bin)) throw new Error(`no engine binary at ${bin}: run cargo build -p hookbench-cli or set HOOKBENCH_BIN`);
   const dataDir = mkdtempSync(join(tmpdir(), 'hookbench-e2e-'));
@@ -28,7 +29,7 @@ export async function startEngine(): Promise<Engine> {
   const proc = spawn(
     bin,
     // --ui-dir: the bundle just built by `npm --prefix ui run build`, whatever the binary embeds.
-    ['serve', '--receiver', '127.0.0.1:0', '--api', '127.0.0.1:0', '--data', dataDir, '--ready-file', ready, '--ui-dir', join(REPO, 'ui/dist')],
+    ['serve', '--receiver', '127.0.0.1:0', '--api', '127.0.0.1:0', '--data', dataDir, '--ready-file', ready, '--ui-dir', join(REPO, 'ui/dist'), ...extra],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -117,7 +117,7 @@ export function Inbox({
             aria-label="Filter by path or query"
             data-testid="filter-q"
           />
-          <select value={method} onChange={(e) => setMethod(e.target.value)} aria-label="Method">
+          <select value={method} onChange={(e) => setMethod(e.target.value)} aria-label="Method" data-testid="filter-method">
             <option value="">Any method</option>
             {METHODS.map((m) => (
               <option key={m} value={m}>

@@ -17,21 +17,38 @@ export interface Engine {
   dataDir: string;
   proc: ChildProcess;
   log: () => string;
+  /** Ends the process and keeps the data dir. */
+  kill: () => Promise<void>;
+  /** Ends the process and starts another on the same addresses, with the same token and data. */
+  restart: () => Promise<Engine>;
+  /** Ends the process and removes the data dir. */
   stop: () => Promise<void>;
 }
 
-/** `extra`: more `hookbench serve` flags, e.g. `['--max-body', '1KiB']`. */
-export async function startEngine(extra: string[] = []): Promise<Engine> {
+/** Where a restarted engine must come back: the same addresses, token and data. */
+export interface Placement {
+  receiver?: string;
+  api?: string;
+  token?: string;
+  dataDir?: string;
+}
+
+/**
+ * `extra`: more `hookbench serve` flags, e.g. `['--max-body', '1KiB']`. Without a placement the
+ * listeners take free ports in a fresh temp dir.
+ */
+export async function startEngine(extra: string[] = [], place: Placement = {}): Promise<Engine> {
   const bin = process.env.HOOKBENCH_BIN ?? join(REPO, 'target/debug/hookbench');
   if (!existsSync(bin)) throw new Error(`no engine binary at ${bin}: run cargo build -p hookbench-cli or set HOOKBENCH_BIN`);
-  const dataDir = mkdtempSync(join(tmpdir(), 'hookbench-e2e-'));
+  const dataDir = place.dataDir ?? mkdtempSync(join(tmpdir(), 'hookbench-e2e-'));
   const ready = join(dataDir, 'ready.json');
-  const proc = spawn(
-    bin,
-    // --ui-dir: the bundle just built by `npm --prefix ui run build`, whatever the binary embeds.
-    ['serve', '--receiver', '127.0.0.1:0', '--api', '127.0.0.1:0', '--data', dataDir, '--ready-file', ready, '--ui-dir', join(REPO, 'ui/dist'), ...extra],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  // A restart reuses the data dir: the previous run's ready file must not be taken for this one's.
+  rmSync(ready, { force: true });
+  const args = ['serve', '--receiver', place.receiver ?? '127.0.0.1:0', '--api', place.api ?? '127.0.0.1:0'];
+  if (place.token) args.push('--token', place.token);
+  // --ui-dir: the bundle just built by `npm --prefix ui run build`, whatever the binary embeds.
+  args.push('--data', dataDir, '--ready-file', ready, '--ui-dir', join(REPO, 'ui/dist'), ...extra);
+  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   proc.stdout?.on('data', (d) => (output += d));
   proc.stderr?.on('data', (d) => (output += d));
@@ -53,23 +70,37 @@ export async function startEngine(extra: string[] = []): Promise<Engine> {
   for (const u of [info!.receiver_url, info!.api_url]) {
     if (new URL(u).hostname !== '127.0.0.1') throw new Error(`the engine is not on loopback: ${u}`);
   }
-  return {
+  const kill = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    }
+  };
+  const engine: Engine = {
     receiverUrl: info!.receiver_url,
     apiUrl: info!.api_url,
     token: info!.token,
     dataDir,
     proc,
     log: () => output,
+    kill,
+    restart: async () => {
+      await kill();
+      return startEngine(extra, {
+        receiver: new URL(engine.receiverUrl).host,
+        api: new URL(engine.apiUrl).host,
+        token: engine.token,
+        dataDir,
+      });
+    },
     stop: async () => {
-      if (proc.exitCode === null) {
-        const exited = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (proc.exitCode === null) proc.kill('SIGKILL');
-      }
+      await kill();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return engine;
 }
 
 export interface Session {

@@ -30,7 +30,6 @@ export const faultKeys = {
   // Under `endpoints`: see the module comment.
   active: [...keys.endpoints, 'faults', 'active'] as const,
   plans: (endpointId: number) => [...keys.endpoints, 'faults', endpointId] as const,
-  endpoint: (endpointId: number) => [...keys.endpoints, 'one', endpointId] as const,
 };
 
 /** The fault and response calls, on the connection of the app's `Api` (same token, same errors). */
@@ -160,11 +159,6 @@ export function useActiveFaults() {
 export function useEndpointPlans(endpointId: number) {
   const f = useFaultsApi();
   return useQuery({ queryKey: faultKeys.plans(endpointId), queryFn: () => f.plans(endpointId), staleTime: Infinity });
-}
-
-export function useEndpointDetail(endpointId: number) {
-  const f = useFaultsApi();
-  return useQuery({ queryKey: faultKeys.endpoint(endpointId), queryFn: () => f.endpoint(endpointId), staleTime: Infinity });
 }
 
 /** Every fault mutation refreshes the endpoints and everything under them once it lands. */

@@ -10,6 +10,7 @@ import { PlatformContext } from './components/platformContext';
 import { ToastProvider } from './components/Toast';
 import { DuplicatePanel } from './features/inbox/DuplicatePanel';
 import { Inbox } from './features/inbox/Inbox';
+import { PreferencesButton } from './features/preferences/Preferences';
 import type { DetailSlots } from './features/inbox/CaptureDetail';
 import { EndpointsView } from './features/endpoints/EndpointsView';
 import { CaptureSignature, OpenInWorkbench } from './features/signatures/CaptureSignature';
@@ -159,6 +160,7 @@ function Shell({ api, conn }: { api: Api; conn: Connection }) {
           <LiveIndicator api={api} />
           <CaptureCount />
           <ClearAll />
+          {conn.desktop && <PreferencesButton receiverUrl={receiverUrl} apiUrl={conn.apiUrl} />}
         </header>
         <main className="main">
           <Inbox

@@ -13,6 +13,8 @@ import { Inbox } from './features/inbox/Inbox';
 import { PreferencesButton } from './features/preferences/Preferences';
 import type { DetailSlots } from './features/inbox/CaptureDetail';
 import { EndpointsView } from './features/endpoints/EndpointsView';
+import { FaultBanner } from './features/faults/FaultBanner';
+import { FaultsView } from './features/faults/FaultsView';
 import { CaptureSignature, OpenInWorkbench } from './features/signatures/CaptureSignature';
 import { Workbench } from './features/signatures/Workbench';
 import { NavContext, type Nav, type View, type WorkbenchPrefill } from './nav';
@@ -139,7 +141,7 @@ function Shell({ api, conn }: { api: Api; conn: Connection }) {
         <header className="topbar">
           <span className="brand">Hookbench</span>
           <nav className="nav">
-            {(['inbox', 'endpoints', 'workbench'] as const).map((v) => (
+            {(['inbox', 'endpoints', 'workbench', 'faults'] as const).map((v) => (
               <button
                 key={v}
                 type="button"
@@ -147,7 +149,7 @@ function Shell({ api, conn }: { api: Api; conn: Connection }) {
                 data-testid={`nav-${v}`}
                 onClick={() => setView(v)}
               >
-                {v === 'inbox' ? 'Inbox' : v === 'endpoints' ? 'Endpoints' : 'Workbench'}
+                {v === 'inbox' ? 'Inbox' : v === 'endpoints' ? 'Endpoints' : v === 'workbench' ? 'Workbench' : 'Faults'}
               </button>
             ))}
           </nav>
@@ -162,6 +164,7 @@ function Shell({ api, conn }: { api: Api; conn: Connection }) {
           <ClearAll />
           {conn.desktop && <PreferencesButton receiverUrl={receiverUrl} apiUrl={conn.apiUrl} />}
         </header>
+        <FaultBanner />
         <main className="main">
           <Inbox
             receiverUrl={receiverUrl}
@@ -176,6 +179,7 @@ function Shell({ api, conn }: { api: Api; conn: Connection }) {
           <div className="view-wrap" hidden={view !== 'workbench'}>
             <Workbench prefill={workbench} />
           </div>
+          {view === 'faults' && <FaultsView />}
         </main>
       </div>
     </NavContext.Provider>

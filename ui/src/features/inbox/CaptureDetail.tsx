@@ -7,6 +7,7 @@ import { MethodBadge } from '../../components/Badge';
 import { CopyButton } from '../../components/CopyButton';
 import { useToast } from '../../components/Toast';
 import { base64ToBytes } from './body';
+import { CaptureFaults } from '../faults/CaptureFaults';
 import { BodyView } from './BodyView';
 import { toCurl } from './curl';
 import { formatSize, localTime } from './format';
@@ -138,6 +139,7 @@ export function CaptureDetail({
         </Meta>
         <Meta label="Content type">{c.content_type ?? '—'}</Meta>
       </div>
+      <CaptureFaults capture={c} />
       {slots.panels?.(c, bytes)}
       <section>
         <h3>

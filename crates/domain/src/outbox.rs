@@ -85,7 +85,7 @@ fn default_timeout() -> u64 {
 }
 
 /// A retry policy written in full, or as a preset id (`"svix"` or `{"preset":"svix"}`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(untagged)]
 pub enum PolicyChoice {
     Id(String),
@@ -110,8 +110,8 @@ fn policy_or_preset<'de, D: Deserializer<'de>>(deserializer: D) -> Result<RetryP
 /// How each attempt is signed: afresh, with a new timestamp and the event's stable id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Signing {
-    /// Standard Webhooks when left out.
-    #[serde(default = "default_scheme")]
+    /// Standard Webhooks when left out; an id (`"stripe"`) or a scheme object (`{"kind":"stripe"}`).
+    #[serde(default = "default_scheme", deserialize_with = "scheme_or_id")]
     pub scheme: Scheme,
     /// Newest first; attempts are signed with the first.
     pub secrets: Vec<String>,
@@ -119,6 +119,29 @@ pub struct Signing {
 
 fn default_scheme() -> Scheme {
     Scheme::StandardWebhooks
+}
+
+/// A scheme written as its id (`"standard-webhooks"`) or in full (`{"kind":"custom_hmac",…}`).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum SchemeChoice {
+    Id(String),
+    Scheme(Scheme),
+}
+
+impl SchemeChoice {
+    pub fn resolve(self) -> Result<Scheme, String> {
+        match self {
+            SchemeChoice::Id(id) => {
+                Scheme::from_id(&id).ok_or_else(|| format!("unknown scheme '{id}'; see GET /api/schemes"))
+            }
+            SchemeChoice::Scheme(scheme) => Ok(scheme),
+        }
+    }
+}
+
+fn scheme_or_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Scheme, D::Error> {
+    SchemeChoice::deserialize(deserializer)?.resolve().map_err(serde::de::Error::custom)
 }
 
 impl DeliverySettings {
@@ -419,6 +442,139 @@ pub struct DeadLetterCount {
     pub count: u64,
 }
 
+/// Names a destination by id or by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum DestinationRef {
+    Id(DestinationId),
+    Name(String),
+}
+
+/// What a user sends to put an event in the outbox: to a destination (its settings apply) or
+/// straight to a URL (the defaults apply); `scheme`, `secret`, `policy` and `method` override either.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct EventInput {
+    #[serde(default)]
+    pub destination: Option<DestinationRef>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Added after the destination's headers.
+    #[serde(default)]
+    pub headers: Vec<HeaderView>,
+    /// The body as text, sent as UTF-8 bytes…
+    #[serde(default)]
+    pub body: Option<String>,
+    /// …or as exact bytes.
+    #[serde(default)]
+    pub body_base64: Option<String>,
+    #[serde(default)]
+    pub scheme: Option<SchemeChoice>,
+    /// Signs with this secret (the scheme defaults to Standard Webhooks).
+    #[serde(default)]
+    pub secret: Option<String>,
+    /// A preset id (`"svix"`), `{"preset":"svix"}` or a full retry policy.
+    #[serde(default)]
+    pub policy: Option<PolicyChoice>,
+    #[serde(default)]
+    pub time_scale: Option<TimeScale>,
+}
+
+/// An event input with its destination applied: what to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedEvent {
+    pub url: String,
+    pub headers: Vec<HeaderView>,
+    pub body: Vec<u8>,
+    pub settings: DeliverySettings,
+}
+
+impl EventInput {
+    /// Applies the destination (if any) and the overrides, and checks everything, naming each field.
+    pub fn resolve(self, destination: Option<&Destination>) -> Result<ResolvedEvent, Vec<String>> {
+        use base64::Engine as _;
+        let mut problems = Vec::new();
+        let (url, mut settings) = match (destination, self.url) {
+            (Some(d), url) => (url.unwrap_or_else(|| d.url.clone()), d.settings.clone()),
+            (None, Some(url)) => (url, DeliverySettings::default()),
+            (None, None) => {
+                problems.push("destination: give a destination (id or name) or a url".to_owned());
+                (String::new(), DeliverySettings::default())
+            }
+        };
+        let url = url.trim().to_owned();
+        if !url.is_empty()
+            && let Err(e) = validate_url("url", &url)
+        {
+            problems.push(e);
+        }
+        if let Some(method) = self.method {
+            settings.method = method;
+        }
+        let scheme = match self.scheme.map(SchemeChoice::resolve).transpose() {
+            Ok(scheme) => scheme,
+            Err(e) => {
+                problems.push(format!("scheme: {e}"));
+                None
+            }
+        };
+        match (scheme, self.secret) {
+            (scheme, Some(secret)) => {
+                let scheme = scheme.or_else(|| settings.signing.as_ref().map(|s| s.scheme.clone()));
+                settings.signing =
+                    Some(Signing { scheme: scheme.unwrap_or_else(default_scheme), secrets: vec![secret] });
+            }
+            (Some(scheme), None) => match &mut settings.signing {
+                Some(signing) => signing.scheme = scheme,
+                None => problems.push(format!("secret: scheme '{}' needs a secret to sign with", scheme.id())),
+            },
+            (None, None) => {}
+        }
+        if let Some(policy) = self.policy {
+            match policy.resolve() {
+                Ok(policy) => settings.retry = policy,
+                Err(e) => problems.push(format!("policy: {e}")),
+            }
+        }
+        if let Some(scale) = self.time_scale {
+            settings.time_scale = scale;
+        }
+        let body = match (self.body, self.body_base64) {
+            (Some(_), Some(_)) => {
+                problems.push("body: give body or body_base64, not both".to_owned());
+                Vec::new()
+            }
+            (Some(text), None) => text.into_bytes(),
+            (None, Some(b64)) => base64::engine::general_purpose::STANDARD.decode(b64.trim()).unwrap_or_else(|e| {
+                problems.push(format!("body_base64: not base64: {e}"));
+                Vec::new()
+            }),
+            (None, None) => Vec::new(),
+        };
+        let mut probe = DeliverySettings { headers: self.headers.clone(), ..settings.clone() };
+        problems.extend(probe.validate().into_iter().map(|p| p.replace("signing.secrets", "secret")));
+        settings.method = probe.method;
+        if problems.is_empty() {
+            Ok(ResolvedEvent { url, headers: self.headers, body, settings })
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// The key that breaker, rate limit and concurrency count under: the destination, or the URL's origin.
+pub fn target_key(destination: Option<DestinationId>, url: &str) -> String {
+    match destination {
+        Some(id) => format!("destination:{id}"),
+        None => {
+            let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
+            let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+            format!("{scheme}://{}", host.to_ascii_lowercase())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -446,6 +602,43 @@ mod tests {
         assert_eq!(plain.timeout_ms, 15_000, "15 s by default");
         let unknown = serde_json::from_value::<DeliverySettings>(serde_json::json!({"retry": "nope"}));
         assert!(unknown.is_err_and(|e| e.to_string().contains("unknown retry preset 'nope'")), "unknown ids are named");
+    }
+
+    #[test]
+    fn an_event_input_applies_its_destination_and_names_bad_fields() {
+        let destination = Destination {
+            id: 7,
+            name: "app".into(),
+            url: "http://127.0.0.1:3000/hooks".into(),
+            settings: DeliverySettings::default(),
+            created_at: 0,
+            updated_at: 0,
+        };
+        let input = EventInput {
+            destination: Some(DestinationRef::Id(7)),
+            body: Some("{}".into()),
+            secret: Some("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into()),
+            policy: Some(PolicyChoice::Id("svix".into())),
+            ..Default::default()
+        };
+        let resolved = input.resolve(Some(&destination)).unwrap_or_else(|p| panic!("valid: {p:?}"));
+        assert_eq!(resolved.url, destination.url, "the destination's URL");
+        assert_eq!(resolved.settings.signing.map(|s| s.scheme), Some(Scheme::StandardWebhooks), "signed by default");
+        assert_eq!(Some(resolved.settings.retry), RetryPolicy::preset("svix"), "the policy override applies");
+
+        let bad = EventInput {
+            url: Some("nope".into()),
+            body: Some("a".into()),
+            body_base64: Some("YQ==".into()),
+            policy: Some(PolicyChoice::Id("never".into())),
+            ..Default::default()
+        };
+        let problems = bad.resolve(None).err().unwrap_or_default();
+        for field in ["url:", "body:", "policy:"] {
+            assert!(problems.iter().any(|p| p.starts_with(field)), "{field} is named in {problems:?}");
+        }
+        assert_eq!(target_key(None, "https://Example.com:8443/a?b"), "https://example.com:8443");
+        assert_eq!(target_key(Some(3), "https://example.com/"), "destination:3");
     }
 
     #[test]

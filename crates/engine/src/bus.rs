@@ -2,6 +2,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use hookbench_domain::outbox::{Attempt, EventSummary};
 use hookbench_domain::{CaptureId, CaptureSummary};
 use serde::Serialize;
 use tokio::sync::broadcast;
@@ -16,6 +17,11 @@ pub enum LiveEvent {
     CaptureDeleted { id: CaptureId },
     CapturesCleared {},
     EndpointsChanged {},
+    DestinationsChanged {},
+    EventCreated(EventSummary),
+    EventUpdated(EventSummary),
+    AttemptStarted(Attempt),
+    AttemptFinished(Attempt),
 }
 
 impl LiveEvent {
@@ -26,6 +32,11 @@ impl LiveEvent {
             LiveEvent::CaptureDeleted { .. } => "capture.deleted",
             LiveEvent::CapturesCleared {} => "captures.cleared",
             LiveEvent::EndpointsChanged {} => "endpoints.changed",
+            LiveEvent::DestinationsChanged {} => "destinations.changed",
+            LiveEvent::EventCreated(_) => "event.created",
+            LiveEvent::EventUpdated(_) => "event.updated",
+            LiveEvent::AttemptStarted(_) => "attempt.started",
+            LiveEvent::AttemptFinished(_) => "attempt.finished",
         }
     }
 }

@@ -5,6 +5,8 @@ mod endpoints;
 mod error;
 mod faults;
 mod inbound;
+mod outbound;
+mod timer;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -23,6 +25,8 @@ pub use bus::{LiveEvent, LiveMessage};
 pub use error::EngineError;
 pub use faults::{ActiveFault, ListenerOff};
 pub use inbound::{InboundAction, InboundRequest, InboundResponse};
+pub use outbound::DeadLetters;
+pub use timer::{ManualTimer, SystemTimer, Timer};
 
 /// Default largest request body the receiver stores: 10 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
@@ -56,6 +60,8 @@ pub struct Engine {
     /// Randomness for response templates and delays.
     rng: Mutex<rand::rngs::StdRng>,
     sweeper: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// The sender: the scheduler's signal and per-target breaker, rate and concurrency state.
+    outbound: outbound::Outbound,
 }
 
 /// The routing table: endpoints, and each endpoint's responses ready to render.
@@ -93,6 +99,16 @@ impl Engine {
     /// Opens the store in the configured data dir and makes the engine ready to take captures.
     /// Must run inside a tokio runtime: it starts the cleanup of expired idempotency keys.
     pub async fn start(config: EngineConfig, clock: Arc<dyn Clock>) -> Result<Arc<Self>, EngineError> {
+        let timer = Arc::new(SystemTimer::new(clock.clone()));
+        Self::start_with_timer(config, clock, timer).await
+    }
+
+    /// Like [`Engine::start`], with the timer the scheduler sleeps on (a [`ManualTimer`] in tests).
+    pub async fn start_with_timer(
+        config: EngineConfig,
+        clock: Arc<dyn Clock>,
+        timer: Arc<dyn Timer>,
+    ) -> Result<Arc<Self>, EngineError> {
         let store = Store::open(&config.data_dir)?;
         tracing::info!(db = %store.path().display(), "store open");
         let routing = RwLock::new(Arc::new(Routing::new(store.list_endpoints().await?)));
@@ -106,6 +122,7 @@ impl Engine {
             faults_changed: tokio::sync::Notify::new(),
             rng: Mutex::new(<rand::rngs::StdRng as rand::SeedableRng>::from_os_rng()),
             sweeper: Default::default(),
+            outbound: outbound::Outbound::new(timer)?,
         });
         let weak = Arc::downgrade(&engine);
         let sweeper = tokio::spawn(async move {
@@ -121,6 +138,7 @@ impl Engine {
         if let Ok(mut slot) = engine.sweeper.lock() {
             *slot = Some(sweeper);
         }
+        outbound::spawn(&engine).await?;
         Ok(engine)
     }
 
@@ -189,6 +207,7 @@ impl Engine {
         if let Some(sweeper) = self.sweeper.lock().ok().and_then(|mut s| s.take()) {
             sweeper.abort();
         }
+        self.outbound.stop();
         self.store.close().await;
     }
 }

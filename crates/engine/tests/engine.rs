@@ -223,3 +223,6 @@ mod inbound {
         assert_eq!(engine.expire_dedupe_keys().await.unwrap(), 1, "after 61 s the key is forgotten");
     }
 }
+
+#[path = "engine/outbound.rs"]
+mod outbound;

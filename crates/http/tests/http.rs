@@ -624,3 +624,6 @@ mod faults {
         );
     }
 }
+
+#[path = "http/sender.rs"]
+mod sender;

@@ -3,7 +3,9 @@
 
 mod auth;
 mod captures;
+mod destinations;
 mod endpoints;
+mod events;
 mod faults;
 mod info;
 mod signatures;
@@ -51,6 +53,15 @@ pub fn router(state: AppState, guard: Arc<Guard>) -> Router {
         .route("/api/schemes", get(signatures::schemes))
         .route("/api/verify", post(signatures::verify))
         .route("/api/sign", post(signatures::sign))
+        .route("/api/destinations", get(destinations::list).post(destinations::create))
+        .route("/api/destinations/{id}", get(destinations::get).put(destinations::update).delete(destinations::delete))
+        .route("/api/events", get(events::list).post(events::create))
+        .route("/api/events/{id}", get(events::get))
+        .route("/api/events/{id}/retry", post(events::retry))
+        .route("/api/events/{id}/cancel", post(events::cancel))
+        .route("/api/events/{id}/resend", post(events::resend))
+        .route("/api/dead-letters", get(events::dead_letters))
+        .route("/api/retry-presets", get(events::retry_presets))
         .route("/api/stream", get(stream::stream))
         .route("/api/openapi.json", get(openapi_json))
         .route("/api/{*rest}", any(unknown_route))
@@ -92,6 +103,8 @@ async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
         signatures::schemes, signatures::verify, signatures::sign,
         faults::list_presets, faults::active, faults::heal_all, faults::list, faults::replace, faults::add, faults::clear, faults::remove,
         stream::stream,
+        destinations::list, destinations::create, destinations::get, destinations::update, destinations::delete,
+        events::create, events::list, events::get, events::retry, events::cancel, events::resend, events::dead_letters, events::retry_presets,
     ),
     components(schemas(crate::error::ErrorBody, hookbench_domain::capture::HeaderView)),
     modifiers(&BearerAuth),

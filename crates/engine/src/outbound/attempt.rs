@@ -1,0 +1,278 @@
+//! One attempt: sign afresh (new timestamp, the event's stable id), send with reqwest, record the
+//! response (body capped at 64 KiB) or classify the failure, decide what follows with the retry
+//! policy, and tell the target's circuit breaker.
+
+use std::error::Error as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use hookbench_domain::breaker::Transition;
+use hookbench_domain::capture::HeaderView;
+use hookbench_domain::outbox::{Attempt, AttemptResponse, AttemptResult, Event, MAX_RESPONSE_BODY, SentRequest};
+use hookbench_domain::retry::{AttemptOutcome, ErrorClass, NextStep, OutcomeClass, RetryAfterValue, next_step};
+use hookbench_domain::signature::{Scheme, SignRequest, sign};
+use hookbench_domain::{Header, Timestamp};
+use hookbench_store::Finish;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+use crate::{Engine, EngineError, LiveEvent};
+
+/// The request as it will go out.
+struct Prepared {
+    sent: SentRequest,
+    body: Vec<u8>,
+}
+
+/// Claims a due event (already admitted by the scheduler) and runs its attempt in the background.
+pub(super) async fn start(engine: &Arc<Engine>, event: Event, now: Timestamp) -> Result<(), EngineError> {
+    let prepared = prepare(&event, now);
+    let sent = match &prepared {
+        Ok(p) => p.sent.clone(),
+        Err(_) => {
+            SentRequest { method: event.settings.method.clone(), url: event.summary.url.clone(), headers: Vec::new() }
+        }
+    };
+    let key = event.summary.target_key.clone();
+    let (summary, attempt) = match engine.store.claim_event(event.summary.id, sent, now).await {
+        Ok(Some(claimed)) => claimed,
+        Ok(None) => {
+            engine.release(&key, None, now);
+            return Ok(());
+        }
+        Err(e) => {
+            engine.release(&key, None, now);
+            return Err(e.into());
+        }
+    };
+    engine.bus.publish(LiveEvent::EventUpdated(summary));
+    engine.bus.publish(LiveEvent::AttemptStarted(attempt.clone()));
+    let engine = Arc::clone(engine);
+    tokio::spawn(async move { run(engine, event, attempt, prepared).await });
+    Ok(())
+}
+
+/// Headers in this order: the destination's, the event's, a content type if none was given, the
+/// signature, and `Idempotency-Key` unless the scheme already carries the id (`webhook-id`, `svix-id`).
+fn prepare(event: &Event, now: Timestamp) -> Result<Prepared, String> {
+    let settings = &event.settings;
+    let mut body = BASE64.decode(&event.body_base64).map_err(|e| format!("the stored body is unreadable: {e}"))?;
+    let mut headers: Vec<HeaderView> = settings.headers.iter().chain(&event.headers).cloned().collect();
+    if !headers.iter().any(|h| h.name.eq_ignore_ascii_case("content-type")) {
+        let json = serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_ok();
+        let content_type = if json { "application/json" } else { "application/octet-stream" };
+        headers.push(HeaderView::from(&Header::new("Content-Type", content_type)));
+    }
+    let id = event.summary.idempotency_key.as_str();
+    let mut carries_id = false;
+    if let Some(signing) = &settings.signing {
+        let secret = signing.secrets.first().ok_or("signing.secrets is empty: nothing to sign with")?;
+        let request = SignRequest {
+            method: &settings.method,
+            url: &event.summary.url,
+            body: &body,
+            timestamp: now.div_euclid(1_000),
+            id,
+        };
+        let signed = sign(&signing.scheme, secret, &request)
+            .map_err(|e| format!("cannot sign with {}: {e}", signing.scheme.id()))?;
+        headers.extend(signed.headers.iter().map(HeaderView::from));
+        if let Some(signed_body) = signed.body {
+            body = signed_body;
+        }
+        carries_id = matches!(signing.scheme, Scheme::StandardWebhooks | Scheme::Svix);
+    }
+    if !carries_id {
+        headers.push(HeaderView::from(&Header::new("Idempotency-Key", id)));
+    }
+    Ok(Prepared {
+        sent: SentRequest { method: settings.method.clone(), url: event.summary.url.clone(), headers },
+        body,
+    })
+}
+
+async fn run(engine: Arc<Engine>, event: Event, attempt: Attempt, prepared: Result<Prepared, String>) {
+    let settings = &event.settings;
+    let (result, outcome) = match prepared {
+        Ok(prepared) => send(&engine, &event, prepared, attempt.started_at).await,
+        Err(reason) => {
+            let now = engine.now_ms();
+            let result = AttemptResult {
+                finished_at: now,
+                duration_ms: 0,
+                response: None,
+                error_class: None,
+                error: Some(reason),
+            };
+            (result, None)
+        }
+    };
+    let next = match &outcome {
+        Some(outcome) => {
+            let mut rng = StdRng::seed_from_u64(jitter_seed(event.summary.id, attempt.number));
+            let first = event.first_attempt_at.unwrap_or(attempt.started_at);
+            next_step(
+                &settings.retry,
+                attempt.number,
+                first,
+                result.finished_at,
+                outcome,
+                settings.time_scale,
+                &mut rng,
+            )
+        }
+        None => NextStep::GiveUp {
+            because: format!("{}: dead letter", result.error.as_deref().unwrap_or("the attempt could not be made")),
+        },
+    };
+    // Only failures worth a retry count against the target: a 400 means it is up and answering.
+    let success = outcome.map(|o| !matches!(settings.retry.retry_on.classify(&o), OutcomeClass::Retryable(_)));
+    let breaker = engine.release(&event.summary.target_key, success, result.finished_at);
+    let finish = Finish { attempt_id: attempt.id, result, next, breaker };
+    match engine.store.finish_attempt(finish).await {
+        Ok((summary, attempt)) => {
+            engine.bus.publish(LiveEvent::EventUpdated(summary));
+            engine.bus.publish(LiveEvent::AttemptFinished(attempt));
+        }
+        // The attempt stays in flight in the store; the next start records it as interrupted and retries.
+        Err(e) => tracing::warn!(event = event.summary.id, error = %e, "cannot record the end of an attempt"),
+    }
+    engine.outbound.wake();
+}
+
+/// The same event and attempt number always draw the same jitter, so a run can be replayed.
+fn jitter_seed(event_id: i64, attempt: u32) -> u64 {
+    (event_id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(attempt)
+}
+
+async fn send(
+    engine: &Engine,
+    event: &Event,
+    prepared: Prepared,
+    started_at: Timestamp,
+) -> (AttemptResult, Option<AttemptOutcome>) {
+    let method = reqwest::Method::from_bytes(prepared.sent.method.as_bytes()).unwrap_or(reqwest::Method::POST);
+    let mut request = engine
+        .outbound
+        .http
+        .request(method, &prepared.sent.url)
+        .timeout(Duration::from_millis(event.settings.timeout_ms))
+        .body(prepared.body);
+    for h in &prepared.sent.headers {
+        request = request.header(h.name.as_str(), h.value.as_str());
+    }
+    let mut result = AttemptResult { finished_at: 0, duration_ms: 0, response: None, error_class: None, error: None };
+    let outcome = match request.send().await {
+        Ok(mut response) => {
+            let status = response.status().as_u16();
+            let headers = response
+                .headers()
+                .iter()
+                .map(|(n, v)| HeaderView::from(&Header::new(n.as_str(), v.as_bytes())))
+                .collect();
+            let retry_after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| RetryAfterValue::parse(v, engine.now_ms()).ok());
+            let (body, body_truncated, body_error) = read_capped(&mut response).await;
+            result.response =
+                Some(AttemptResponse { status, headers, body_base64: BASE64.encode(body), body_truncated });
+            result.error = body_error.map(|e| format!("reading the response body: {}", describe(&e)));
+            AttemptOutcome::Response { status, retry_after }
+        }
+        Err(e) => {
+            let class = classify(&e);
+            result.error_class = Some(class);
+            result.error = Some(describe(&e));
+            AttemptOutcome::Error { class }
+        }
+    };
+    result.finished_at = engine.now_ms();
+    result.duration_ms = u64::try_from(result.finished_at.saturating_sub(started_at)).unwrap_or(0);
+    (result, Some(outcome))
+}
+
+/// Reads the body up to [`MAX_RESPONSE_BODY`]; the rest is not read (the connection is dropped).
+async fn read_capped(response: &mut reqwest::Response) -> (Vec<u8>, bool, Option<reqwest::Error>) {
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = MAX_RESPONSE_BODY - body.len();
+                if chunk.len() > room {
+                    body.extend_from_slice(&chunk[..room]);
+                    return (body, true, None);
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return (body, false, None),
+            Err(e) => return (body, false, Some(e)),
+        }
+    }
+}
+
+/// Why there was no response, from the error and its causes.
+fn classify(error: &reqwest::Error) -> ErrorClass {
+    if error.is_timeout() {
+        return ErrorClass::Timeout;
+    }
+    let mut text = error.to_string().to_ascii_lowercase();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind as K;
+            match io.kind() {
+                K::ConnectionRefused => return ErrorClass::ConnectRefused,
+                K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
+                    return ErrorClass::Reset;
+                }
+                K::TimedOut => return ErrorClass::Timeout,
+                _ => {}
+            }
+        }
+        text.push_str(" | ");
+        text.push_str(&cause.to_string().to_ascii_lowercase());
+        source = cause.source();
+    }
+    let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
+    if has(&["dns error", "failed to lookup address", "name or service not known", "no such host"]) {
+        ErrorClass::Dns
+    } else if has(&["certificate", "tls", "handshake", "invalid peer"]) {
+        ErrorClass::Tls
+    } else if has(&["connection refused"]) {
+        ErrorClass::ConnectRefused
+    } else if has(&["connection reset", "connection closed before message completed", "incomplete message"]) {
+        ErrorClass::Reset
+    } else {
+        ErrorClass::Other
+    }
+}
+
+/// The error with its causes, `outer: inner: innermost`.
+fn describe(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+impl Engine {
+    /// An attempt at `key` ended (or never started): one less in flight, and the breaker learns
+    /// the result (`None`: nothing to learn). Returns the breaker's change of phase, if any.
+    pub(super) fn release(&self, key: &str, success: Option<bool>, now: Timestamp) -> Option<Transition> {
+        let mut targets = self.outbound.targets.lock().ok()?;
+        let target = targets.get_mut(key)?;
+        target.in_flight = target.in_flight.saturating_sub(1);
+        success.and_then(|ok| target.breaker.record(now, ok))
+    }
+}

@@ -1,0 +1,259 @@
+//! The sender: destinations, the outbox of events, and the manual actions on them. The scheduler
+//! (`scheduler.rs`) finds due events and admits them past breaker and limits; `attempt.rs` sends
+//! one attempt and decides what follows.
+
+mod attempt;
+mod scheduler;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use hookbench_domain::Timestamp;
+use hookbench_domain::breaker::BreakerState;
+use hookbench_domain::outbox::{
+    Destination, DestinationId, DestinationInput, DestinationRef, EventDetail, EventFilter, EventId, EventInput,
+    EventPage, EventState, EventSummary, NewEvent, target_key,
+};
+use hookbench_domain::ratelimit::TokenBucket;
+use hookbench_domain::retry::planned_attempts;
+use hookbench_domain::signature::{SignRequest, sign};
+use rand::Rng;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::timer::Timer;
+use crate::{Engine, EngineError, LiveEvent};
+
+pub(crate) use scheduler::spawn;
+
+/// What the sender keeps in memory: the scheduler's wake-up signal and, per target, the circuit
+/// breaker, the token bucket and the attempts in flight. A restart starts breakers closed.
+pub(crate) struct Outbound {
+    timer: Arc<dyn Timer>,
+    wake: tokio::sync::Notify,
+    wakeups: AtomicU64,
+    targets: Mutex<HashMap<String, Target>>,
+    http: reqwest::Client,
+    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+#[derive(Default)]
+struct Target {
+    breaker: BreakerState,
+    bucket: Option<TokenBucket>,
+    /// The rate the bucket was made for, to notice a changed limit.
+    bucket_rate: Option<(u64, u32)>,
+    /// The next free slot for a rate-limited event, so a waiting crowd is spread out, not re-queued together.
+    next_slot: Timestamp,
+    in_flight: u32,
+    max_in_flight: Option<u32>,
+}
+
+impl Outbound {
+    pub(crate) fn new(timer: Arc<dyn Timer>) -> Result<Self, EngineError> {
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("hookbench/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| EngineError::Invalid(vec![format!("cannot build the HTTP client: {e}")]))?;
+        Ok(Self {
+            timer,
+            wake: tokio::sync::Notify::new(),
+            wakeups: AtomicU64::new(0),
+            targets: Mutex::new(HashMap::new()),
+            http,
+            task: Mutex::new(None),
+        })
+    }
+
+    /// Tells the scheduler something changed (a new event, a finished attempt, a manual action).
+    pub(crate) fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    pub(crate) fn stop(&self) {
+        if let Some(task) = self.task.lock().ok().and_then(|mut t| t.take()) {
+            task.abort();
+        }
+    }
+}
+
+/// Dead letters: counts per destination and the newest of them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DeadLetters {
+    pub counts: Vec<hookbench_domain::outbox::DeadLetterCount>,
+    pub items: Vec<EventSummary>,
+    pub next_cursor: Option<EventId>,
+}
+
+impl Engine {
+    /// How many times the scheduler has woken up: its idle cost, for tests and diagnostics.
+    pub fn scheduler_wakeups(&self) -> u64 {
+        self.outbound.wakeups.load(Ordering::SeqCst)
+    }
+
+    pub async fn list_destinations(&self) -> Result<Vec<Destination>, EngineError> {
+        Ok(self.store.list_destinations().await?)
+    }
+
+    pub async fn get_destination(&self, id: DestinationId) -> Result<Option<Destination>, EngineError> {
+        Ok(self.store.get_destination(id).await?)
+    }
+
+    pub async fn create_destination(&self, input: DestinationInput) -> Result<Destination, EngineError> {
+        let input = input.validated().map_err(EngineError::Invalid)?;
+        check_signing(&input.settings)?;
+        let created = self.store.create_destination(input, self.now_ms()).await?;
+        self.bus.publish(LiveEvent::DestinationsChanged {});
+        Ok(created)
+    }
+
+    pub async fn update_destination(
+        &self,
+        id: DestinationId,
+        input: DestinationInput,
+    ) -> Result<Option<Destination>, EngineError> {
+        let input = input.validated().map_err(EngineError::Invalid)?;
+        check_signing(&input.settings)?;
+        let updated = self.store.update_destination(id, input, self.now_ms()).await?;
+        if updated.is_some() {
+            self.bus.publish(LiveEvent::DestinationsChanged {});
+        }
+        Ok(updated)
+    }
+
+    pub async fn delete_destination(&self, id: DestinationId) -> Result<bool, EngineError> {
+        let deleted = self.store.delete_destination(id).await?;
+        if deleted {
+            self.bus.publish(LiveEvent::DestinationsChanged {});
+        }
+        Ok(deleted)
+    }
+
+    async fn find_destination(&self, named: &DestinationRef) -> Result<Destination, EngineError> {
+        let found = match named {
+            DestinationRef::Id(id) => self.store.get_destination(*id).await?,
+            DestinationRef::Name(name) => match name.parse::<DestinationId>() {
+                Ok(id) => self.store.get_destination(id).await?,
+                Err(_) => self.store.find_destination(name.clone()).await?,
+            },
+        };
+        let shown = match named {
+            DestinationRef::Id(id) => id.to_string(),
+            DestinationRef::Name(name) => format!("'{name}'"),
+        };
+        found.ok_or_else(|| EngineError::Invalid(vec![format!("destination: no destination {shown}")]))
+    }
+
+    /// Puts an event in the outbox (committed before any attempt) and wakes the scheduler.
+    pub async fn send_event(&self, input: EventInput) -> Result<hookbench_domain::outbox::Event, EngineError> {
+        let destination = match &input.destination {
+            Some(named) => Some(self.find_destination(named).await?),
+            None => None,
+        };
+        let resolved = input.resolve(destination.as_ref()).map_err(EngineError::Invalid)?;
+        check_signing(&resolved.settings)?;
+        let destination_id = destination.map(|d| d.id);
+        let event = NewEvent {
+            destination_id,
+            target_key: target_key(destination_id, &resolved.url),
+            url: resolved.url,
+            idempotency_key: self.new_idempotency_key(),
+            headers: resolved.headers,
+            body: resolved.body,
+            settings: resolved.settings,
+            resent_from: None,
+        };
+        self.store_event(event).await
+    }
+
+    async fn store_event(&self, event: NewEvent) -> Result<hookbench_domain::outbox::Event, EngineError> {
+        let stored = self.store.insert_event(event, self.now_ms()).await?;
+        self.bus.publish(LiveEvent::EventCreated(stored.summary.clone()));
+        self.outbound.wake();
+        Ok(stored)
+    }
+
+    fn new_idempotency_key(&self) -> String {
+        let bytes: [u8; 12] = self.rng.lock().unwrap_or_else(std::sync::PoisonError::into_inner).random();
+        format!("msg_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
+    }
+
+    pub async fn list_events(&self, filter: EventFilter) -> Result<EventPage, EngineError> {
+        Ok(self.store.list_events(filter).await?)
+    }
+
+    /// An event with its attempts, marks and the attempts its policy plans (real and scaled times).
+    pub async fn get_event(&self, id: EventId) -> Result<Option<EventDetail>, EngineError> {
+        let Some(event) = self.store.get_event(id).await? else { return Ok(None) };
+        let (attempts, marks) = self.store.event_timeline(id).await?;
+        let first = event.first_attempt_at.unwrap_or(event.summary.created_at);
+        let plan = planned_attempts(&event.settings.retry, first, event.settings.time_scale);
+        Ok(Some(EventDetail { event, attempts, marks, plan }))
+    }
+
+    /// Makes an event due now (retrying, dead or cancelled ones). `None` when there is no such event.
+    pub async fn retry_event(&self, id: EventId) -> Result<Option<EventSummary>, EngineError> {
+        let summary = self.store.retry_event_now(id, self.now_ms()).await?;
+        if let Some(s) = &summary {
+            self.bus.publish(LiveEvent::EventUpdated(s.clone()));
+            self.outbound.wake();
+        }
+        Ok(summary)
+    }
+
+    pub async fn cancel_event(&self, id: EventId) -> Result<Option<EventSummary>, EngineError> {
+        let summary = self.store.cancel_event(id, self.now_ms()).await?;
+        if let Some(s) = &summary {
+            self.bus.publish(LiveEvent::EventUpdated(s.clone()));
+        }
+        Ok(summary)
+    }
+
+    /// Sends an event's payload again as a new event (new id and idempotency key) linked to the old.
+    pub async fn resend_event(&self, id: EventId) -> Result<Option<hookbench_domain::outbox::Event>, EngineError> {
+        let Some(old) = self.store.get_event(id).await? else { return Ok(None) };
+        let body = base64_decode(&old.body_base64);
+        let event = NewEvent {
+            destination_id: old.summary.destination_id,
+            target_key: old.summary.target_key.clone(),
+            url: old.summary.url.clone(),
+            idempotency_key: self.new_idempotency_key(),
+            headers: old.headers,
+            body,
+            settings: old.settings,
+            resent_from: Some(id),
+        };
+        let stored = self.store_event(event).await?;
+        let text = format!("resent as event {}", stored.summary.id);
+        self.store.add_event_mark(id, self.now_ms(), "resent", text).await?;
+        Ok(Some(stored))
+    }
+
+    /// Dead letters: counts per destination, and a page of them (newest first).
+    pub async fn dead_letters(&self, mut filter: EventFilter) -> Result<DeadLetters, EngineError> {
+        filter.state = Some(EventState::Dead);
+        let counts = self.store.dead_letter_counts().await?;
+        let page = self.store.list_events(filter).await?;
+        Ok(DeadLetters { counts, items: page.items, next_cursor: page.next_cursor })
+    }
+}
+
+/// Signs a sample once, so a secret the scheme cannot use is refused when it is given, not at
+/// the first attempt.
+fn check_signing(settings: &hookbench_domain::outbox::DeliverySettings) -> Result<(), EngineError> {
+    let Some(signing) = &settings.signing else { return Ok(()) };
+    let Some(secret) = signing.secrets.first() else { return Ok(()) };
+    let sample = SignRequest { method: "POST", url: "http://localhost/", body: b"{}", timestamp: 0, id: "msg_check" };
+    sign(&signing.scheme, secret, &sample)
+        .map(|_| ())
+        .map_err(|e| EngineError::Invalid(vec![format!("secret: cannot sign with it ({}): {e}", signing.scheme.id())]))
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.decode(text).unwrap_or_default()
+}

@@ -1,0 +1,124 @@
+//! The scheduler on a manual clock: days of schedule in milliseconds, and nothing to do costs nothing.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hookbench_domain::outbox::{DestinationInput, DestinationRef, EventInput, EventState, PolicyChoice};
+use hookbench_domain::retry::{DurationSpec, RetryPolicy, Schedule};
+use hookbench_domain::{ManualClock, Timestamp};
+use hookbench_engine::{Engine, EngineConfig, LiveEvent, ManualTimer};
+use tokio::sync::broadcast::Receiver;
+
+const T0: Timestamp = 1_796_000_000_000;
+const HOUR: i64 = 3_600_000;
+
+async fn manual_engine(dir: &std::path::Path) -> (Arc<Engine>, ManualTimer) {
+    let clock = ManualClock::starting_at(T0);
+    let timer = ManualTimer::new(clock.clone());
+    let engine = Engine::start_with_timer(EngineConfig::new(dir.to_owned()), Arc::new(clock), Arc::new(timer.clone()))
+        .await
+        .unwrap();
+    (engine, timer)
+}
+
+/// A loopback URL nobody listens on: every attempt is refused at once.
+fn refused_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}/hook")
+}
+
+fn without_jitter(mut policy: RetryPolicy) -> Option<PolicyChoice> {
+    policy.jitter_pct = 0;
+    Some(PolicyChoice::Policy(Box::new(policy)))
+}
+
+/// Waits (in real time, at most 10 s) for `n` attempts to finish, and returns them.
+async fn finished_attempts(live: &mut Receiver<hookbench_engine::LiveMessage>, n: usize) -> Vec<(i64, u32)> {
+    let mut seen = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while seen.len() < n {
+        let msg = tokio::time::timeout_at(deadline, live.recv()).await.expect("attempts finish within 10 s").unwrap();
+        if let LiveEvent::AttemptFinished(a) = msg.event {
+            seen.push((a.event_id, a.number));
+        }
+    }
+    seen
+}
+
+#[tokio::test]
+async fn a_seven_attempt_three_day_schedule_runs_in_milliseconds_with_exact_due_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, timer) = manual_engine(dir.path()).await;
+    let mut live = engine.subscribe();
+    let started = Instant::now();
+    let input = EventInput {
+        url: Some(refused_url()),
+        body: Some(r#"{"type":"invoice.paid"}"#.into()),
+        policy: without_jitter(RetryPolicy::preset("stripe-like").unwrap()),
+        ..Default::default()
+    };
+    let id = engine.send_event(input).await.unwrap().summary.id;
+    let offsets = [0, 1, 3, 7, 15, 31, 55].map(|h| T0 + h * HOUR);
+    for (i, due) in offsets.iter().enumerate() {
+        timer.set_ms(*due);
+        finished_attempts(&mut live, 1).await;
+        let detail = engine.get_event(id).await.unwrap().unwrap();
+        let attempt = detail.attempts.last().unwrap();
+        assert_eq!(attempt.number as usize, i + 1);
+        assert_eq!(attempt.started_at, *due, "attempt {} starts exactly at its due time", i + 1);
+        let expected_next = offsets.get(i + 1).copied();
+        assert_eq!(detail.event.summary.next_attempt_at, expected_next, "after attempt {}", i + 1);
+    }
+    let detail = engine.get_event(id).await.unwrap().unwrap();
+    assert_eq!(detail.event.summary.state, EventState::Dead, "seven attempts, then a dead letter");
+    let reason = detail.event.summary.dead_reason.unwrap();
+    assert!(reason.contains("max total duration 3d"), "the reason names the bound: {reason}");
+    let planned: Vec<Timestamp> = detail.plan.iter().map(|p| p.at).collect();
+    assert_eq!(planned, offsets, "the plan shown for the timeline is the schedule that ran");
+    assert!(started.elapsed() < Duration::from_secs(5), "three days took {:?} of real time", started.elapsed());
+    engine.shutdown().await;
+}
+
+#[tokio::test]
+async fn many_waiting_events_cost_no_wakeups_until_the_next_is_due() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, timer) = manual_engine(dir.path()).await;
+    let mut live = engine.subscribe();
+    let policy =
+        RetryPolicy::with_schedule(Schedule::Delays { list: vec![DurationSpec::ZERO, DurationSpec::from_hours(1)] });
+    // A breaker that never opens, so every event makes its attempts instead of being deferred.
+    let destination: DestinationInput = serde_json::from_value(serde_json::json!({
+        "name": "nowhere", "url": refused_url(), "breaker": {"failure_threshold": 100000}
+    }))
+    .unwrap();
+    let destination = engine.create_destination(destination).await.unwrap();
+    let count = 200;
+    for n in 0..count {
+        let input = EventInput {
+            destination: Some(DestinationRef::Id(destination.id)),
+            body: Some(format!(r#"{{"n":{n}}}"#)),
+            policy: without_jitter(policy.clone()),
+            ..Default::default()
+        };
+        engine.send_event(input).await.unwrap();
+    }
+    finished_attempts(&mut live, count).await;
+    // Let the last wake-up (from the last finished attempt) run before counting.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let asleep = engine.scheduler_wakeups();
+    for _ in 0..59 {
+        timer.advance_ms(60_000);
+        tokio::task::yield_now().await;
+    }
+    timer.advance_ms(60_000 - 1);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(engine.scheduler_wakeups(), asleep, "an hour of clock with {count} waiting events and no wake-up");
+    timer.advance_ms(1);
+    finished_attempts(&mut live, count).await;
+    assert!(engine.scheduler_wakeups() > asleep, "the due time wakes it");
+    let dead = engine.dead_letters(hookbench_domain::outbox::EventFilter { limit: 500, ..Default::default() }).await;
+    assert_eq!(dead.unwrap().items.len(), count, "every event had its second and last attempt");
+    engine.shutdown().await;
+}

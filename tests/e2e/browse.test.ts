@@ -11,6 +11,7 @@ let s: Session;
 beforeAll(async () => {
   engine = await startEngine(['--max-body', '1KiB']);
   s = await openBrowser();
+  await s.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: engine.apiUrl });
   await goToUi(s, engine);
   await s.page.getByTestId('empty-state').waitFor();
 });
@@ -116,6 +117,12 @@ describe('browsing the Inbox', () => {
     expect(notice).toContain('2048 bytes');
     expect(notice).toContain('over the size limit');
     expect(await s.page.getByRole('button', { name: 'Download body' }).isDisabled()).toBe(true);
+    // Copy as cURL still works, and says the body cannot be part of it.
+    await s.page.getByTestId('copy-curl').click();
+    await s.page.getByTestId('toast-info').filter({ hasText: 'without the body' }).waitFor();
+    const cmd = await s.page.evaluate(() => navigator.clipboard.readText());
+    expect(cmd).toContain(`${engine.receiverUrl}/too-big`);
+    expect(cmd).not.toContain('zzzz');
   });
 
   it('pages through 650 captures with the cursor, keeping only a window of rows in the DOM', async () => {

@@ -116,7 +116,14 @@ export function CaptureDetail({
         </span>
       </div>
       <div className="actions">
-        <CopyButton text={curl} label="Copy as cURL" done="cURL command copied" testId="copy-curl" />
+        <CopyButton
+          text={curl}
+          label="Copy as cURL"
+          // The command can only send what was kept; say so rather than let a replay look exact.
+          done={c.body_stored ? 'cURL command copied' : 'cURL command copied, without the body: it was over the limit and not stored'}
+          title={c.body_stored ? undefined : 'the body was not stored, so the command sends none'}
+          testId="copy-curl"
+        />
         <button type="button" className="btn" onClick={download} disabled={!c.body_stored || c.body_size === 0}>
           Download body
         </button>

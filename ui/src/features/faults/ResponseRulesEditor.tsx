@@ -204,7 +204,12 @@ export function ResponseRulesEditor({ endpoint }: { endpoint: Endpoint }) {
           title="forget the rules: answer 200 {ok, capture_id}"
           onClick={() => {
             setSaved(false);
-            save.mutate(null, { onSuccess: () => (setForm(rulesFormFrom(null)), setSaved(true)) });
+            save.mutate(null, {
+              onSuccess: () => {
+                setForm(rulesFormFrom(null));
+                setSaved(true);
+              },
+            });
           }}
         >
           Use the built-in answer

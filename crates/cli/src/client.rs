@@ -26,6 +26,11 @@ pub struct Client {
 }
 
 impl ApiArgs {
+    /// For commands whose own flags take `--data` (`send`'s payload): the same lookup, given its parts.
+    pub fn from_parts(api: Option<String>, token: Option<String>, data: Option<PathBuf>) -> Self {
+        Self { api, token, data }
+    }
+
     pub fn connect(&self) -> anyhow::Result<Client> {
         let (api, token) = match (&self.api, &self.token) {
             (Some(api), Some(token)) => (api.clone(), token.clone()),

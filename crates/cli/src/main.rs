@@ -2,9 +2,11 @@
 
 mod addr;
 mod client;
+mod destinations;
 mod endpoints;
 mod faults;
 mod scheme;
+mod send;
 mod serve;
 mod verify;
 
@@ -31,6 +33,12 @@ enum Command {
     Endpoints(endpoints::EndpointsArgs),
     /// Make an endpoint misbehave on purpose (outages, 5xx, 429, latency, resets), or heal it.
     Fault(faults::FaultArgs),
+    /// Send a webhook through the outbox (retried, signed); `--wait` follows it: exit 0 delivered, 1 dead.
+    Send(send::SendArgs),
+    /// Manage destinations: target URLs with signing, retry policy, breaker and limits.
+    Destinations(destinations::DestinationsArgs),
+    /// List, show, retry, cancel and resend outbound events.
+    Events(send::EventsArgs),
     /// Check a webhook signature: exit 0 valid, 1 invalid, 2 usage error.
     Verify(verify::VerifyArgs),
     /// Sign a payload the way a provider would, and print the headers it would send.
@@ -73,6 +81,9 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Endpoints(args) => endpoints::run(args),
         Command::Fault(args) => faults::run(args),
+        Command::Send(args) => send::send(args),
+        Command::Destinations(args) => destinations::run(args),
+        Command::Events(args) => send::events(args),
         Command::Verify(args) => verify::verify(args),
         Command::Sign(args) => verify::sign(args),
         Command::Schemes => {

@@ -270,3 +270,6 @@ fn a_ci_script_turns_an_outage_on_and_off() {
     assert_eq!(unknown.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no endpoint 'nope'"));
 }
+
+#[path = "cli/sender.rs"]
+mod sender;

@@ -1,0 +1,97 @@
+//! `hookbench send`, `destinations` and `events` against a real `hookbench serve`.
+
+use super::*;
+
+/// Starts `hookbench serve` on port 0; returns the process guard, its data dir and receiver URL.
+fn serve(dir: &std::path::Path) -> (Serve, std::path::PathBuf, String) {
+    let data = dir.join("data");
+    let ready = dir.join("ready.json");
+    let child = hookbench()
+        .args(["serve", "--receiver", "127.0.0.1:0", "--api", "127.0.0.1:0"])
+        .arg("--data")
+        .arg(&data)
+        .arg("--ready-file")
+        .arg(&ready)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let serve = Serve { child };
+    let doc = wait_for_file(&ready);
+    (serve, data, doc["receiver_url"].as_str().unwrap().to_owned())
+}
+
+#[test]
+fn send_wait_follows_each_attempt_and_exits_0_once_delivered_and_1_for_a_dead_letter() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_serve, data, receiver) = serve(dir.path());
+    // The data dir through the environment: `send` takes `--data` for its payload.
+    let run =
+        |cmd: &str, args: &[&str]| hookbench().arg(cmd).args(args).env("HOOKBENCH_DATA_DIR", &data).output().unwrap();
+    let payload = dir.path().join("event.json");
+    std::fs::write(&payload, r#"{"type":"invoice.paid"}"#).unwrap();
+    let payload_arg = format!("@{}", payload.display());
+
+    assert!(run("fault", &["set", "default", "--status", "503", "--fail-first", "1"]).status.success());
+    let url = format!("{receiver}/cli");
+    let policy = r#"{"schedule":{"kind":"delays","list":["0","100ms","5s"]},"jitter_pct":0}"#;
+    let sent = run(
+        "send",
+        &[
+            "--to",
+            &url,
+            "--data",
+            &payload_arg,
+            "-H",
+            "X-Test: yes",
+            "--secret",
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "--policy",
+            policy,
+            "--wait",
+        ],
+    );
+    let out = stdout_of(&sent);
+    assert_eq!(sent.status.code(), Some(0), "delivered: {out}{}", String::from_utf8_lossy(&sent.stderr));
+    assert!(out.contains("attempt 1") && out.contains("503 is retryable"), "the failed attempt is printed: {out}");
+    assert!(out.contains("attempt 2") && out.contains("delivered on attempt 2"), "{out}");
+
+    assert!(run("fault", &["set", "default", "--status", "400"]).status.success());
+    let dead = run("send", &["--to", &url, "--data", "{}", "--policy", "aggressive", "--wait"]);
+    assert_eq!(dead.status.code(), Some(1), "a dead letter exits 1: {}", stdout_of(&dead));
+    assert!(stdout_of(&dead).contains("dead letter: 400 is not retryable"), "{}", stdout_of(&dead));
+
+    let listed = stdout_of(&run("events", &["list", "--state", "dead"]));
+    assert!(listed.contains("dead") && listed.contains("400"), "{listed}");
+    let shown: serde_json::Value = serde_json::from_str(&stdout_of(&run("events", &["show", "1"]))).unwrap();
+    assert_eq!(shown["state"], "delivered");
+    assert_eq!(shown["attempts"][1]["request"]["headers"][0]["name"], "X-Test", "the extra header was sent");
+}
+
+#[test]
+fn destinations_are_created_updated_used_and_deleted_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_serve, data, receiver) = serve(dir.path());
+    // The data dir through the environment: `send` takes `--data` for its payload.
+    let run =
+        |cmd: &str, args: &[&str]| hookbench().arg(cmd).args(args).env("HOOKBENCH_DATA_DIR", &data).output().unwrap();
+    let url = format!("{receiver}/app");
+    let created =
+        run("destinations", &["create", "--name", "app", "--url", &url, "--policy", "svix", "--max-in-flight", "2"]);
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    assert!(stdout_of(&created).contains("created destination 1 \"app\""), "{}", stdout_of(&created));
+    let updated = run("destinations", &["update", "1", "--secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]);
+    assert!(updated.status.success(), "{}", String::from_utf8_lossy(&updated.stderr));
+    let shown: serde_json::Value = serde_json::from_str(&stdout_of(&run("destinations", &["show", "1"]))).unwrap();
+    assert_eq!(shown["signing"]["scheme"]["kind"], "standard_webhooks", "signed with Standard Webhooks by default");
+    assert_eq!(shown["limits"]["max_in_flight"], 2, "an update keeps what it was not told to change");
+    assert_eq!(shown["retry"]["schedule"]["list"][1], "5s", "the svix preset");
+
+    let sent = run("send", &["--destination", "app", "--data", "{}", "--wait"]);
+    assert_eq!(sent.status.code(), Some(0), "{}{}", stdout_of(&sent), String::from_utf8_lossy(&sent.stderr));
+    let bad = run("destinations", &["create", "--name", "x", "--url", "ftp://nope"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("url:"), "the field is named");
+    assert!(run("destinations", &["delete", "1"]).status.success());
+    assert!(stdout_of(&run("destinations", &["list"])).contains("no destinations"));
+}

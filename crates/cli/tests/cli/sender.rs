@@ -95,3 +95,63 @@ fn destinations_are_created_updated_used_and_deleted_from_the_command_line() {
     assert!(run("destinations", &["delete", "1"]).status.success());
     assert!(stdout_of(&run("destinations", &["list"])).contains("no destinations"));
 }
+
+#[test]
+fn a_kill_9_mid_delivery_loses_no_event_and_the_interrupted_attempts_are_retried() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // A fixed receiver port, so the events' URL still works after the restart.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let start = |ready: &std::path::Path| {
+        let child = hookbench()
+            .args(["serve", "--receiver", &format!("127.0.0.1:{port}"), "--api", "127.0.0.1:0"])
+            .arg("--data")
+            .arg(&data)
+            .arg("--ready-file")
+            .arg(ready)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let serve = Serve { child };
+        wait_for_file(ready);
+        serve
+    };
+    let run =
+        |cmd: &str, args: &[&str]| hookbench().arg(cmd).args(args).env("HOOKBENCH_DATA_DIR", &data).output().unwrap();
+    let mut serve = start(&dir.path().join("ready-1.json"));
+    // Slow answers keep attempts in flight when the process dies.
+    assert!(run("fault", &["set", "default", "--latency", "3000"]).status.success());
+    let count = 20;
+    let url = format!("http://127.0.0.1:{port}/crash");
+    for n in 0..count {
+        let sent = run("send", &["--to", &url, "--data", &format!("{{\"n\":{n}}}"), "--policy", "aggressive"]);
+        assert!(sent.status.success(), "{}", String::from_utf8_lossy(&sent.stderr));
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !stdout_of(&run("events", &["list", "--state", "delivering"])).contains("delivering") {
+        assert!(Instant::now() < deadline, "no attempt ever went in flight");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    serve.child.kill().unwrap(); // SIGKILL: no shutdown, no last commit
+    serve.child.wait().unwrap();
+
+    let _serve = start(&dir.path().join("ready-2.json"));
+    assert!(run("fault", &["clear"]).status.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let page: serde_json::Value =
+            serde_json::from_str(&stdout_of(&run("events", &["list", "--limit", "500", "--json"]))).unwrap();
+        let items = page["items"].as_array().unwrap();
+        assert_eq!(items.len(), count, "every event survived the kill");
+        if items.iter().all(|e| e["state"] == "delivered") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "not all delivered after the restart: {page}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let first: serde_json::Value = serde_json::from_str(&stdout_of(&run("events", &["show", "1"]))).unwrap();
+    assert_eq!(first["attempts"][0]["state"], "interrupted", "the attempt cut short is recorded as such: {first}");
+    assert_eq!(first["attempts"][0]["error_class"], "interrupted");
+    assert_eq!(first["marks"][0]["kind"], "recovered");
+}

@@ -402,7 +402,7 @@ pub struct Attempt {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct TimelineMark {
     pub at: Timestamp,
-    /// `breaker_deferred`, `breaker_opened`, `breaker_reopened`, `breaker_closed`, `retry_requested`,
+    /// `breaker_deferred`, `breaker_opened`, `breaker_reopened`, `breaker_closed`, `breaker_released`, `retry_requested`,
     /// `cancelled`, `resent`, `recovered`.
     pub kind: String,
     pub text: String,

@@ -431,6 +431,22 @@ pub fn cancel(conn: &Connection, id: EventId, now: Timestamp) -> Result<Option<E
     get_summary(conn, id)
 }
 
+/// Makes waiting events due at `now` (those due later), each with a mark; returns how many moved.
+pub fn make_due(conn: &Connection, ids: &[EventId], now: Timestamp, text: &str) -> Result<usize, StoreError> {
+    let mut moved = 0;
+    for id in ids {
+        if conn.execute(
+            "UPDATE events SET next_attempt_at = ?2, updated_at = ?2 WHERE id = ?1 AND next_attempt_at > ?2",
+            params![id, now],
+        )? > 0
+        {
+            mark(conn, *id, now, "breaker_released", text)?;
+            moved += 1;
+        }
+    }
+    Ok(moved)
+}
+
 /// Adds a mark to an event's timeline on its own.
 pub fn add_mark(conn: &Connection, id: EventId, at: Timestamp, kind: &str, text: &str) -> Result<(), StoreError> {
     mark(conn, id, at, kind, text)

@@ -210,6 +210,11 @@ impl Store {
         self.writer.write(move |tx| events::recover(tx, now)).await
     }
 
+    /// Makes these waiting events due now, each with a timeline mark; returns how many moved.
+    pub async fn make_due(&self, ids: Vec<EventId>, now: Timestamp, text: &'static str) -> Result<usize, StoreError> {
+        self.writer.write(move |tx| events::make_due(tx, &ids, now, text)).await
+    }
+
     pub async fn retry_event_now(&self, id: EventId, now: Timestamp) -> Result<Option<EventSummary>, StoreError> {
         self.writer.write(move |tx| events::retry_now(tx, id, now)).await
     }

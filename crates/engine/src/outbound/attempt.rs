@@ -10,7 +10,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use hookbench_domain::breaker::Transition;
 use hookbench_domain::capture::HeaderView;
-use hookbench_domain::outbox::{Attempt, AttemptResponse, AttemptResult, Event, MAX_RESPONSE_BODY, SentRequest};
+use hookbench_domain::outbox::{
+    Attempt, AttemptResponse, AttemptResult, Event, EventId, MAX_RESPONSE_BODY, SentRequest,
+};
 use hookbench_domain::retry::{AttemptOutcome, ErrorClass, NextStep, OutcomeClass, RetryAfterValue, next_step};
 use hookbench_domain::signature::{Scheme, SignRequest, sign};
 use hookbench_domain::{Header, Timestamp};
@@ -39,11 +41,11 @@ pub(super) async fn start(engine: &Arc<Engine>, event: Event, now: Timestamp) ->
     let (summary, attempt) = match engine.store.claim_event(event.summary.id, sent, now).await {
         Ok(Some(claimed)) => claimed,
         Ok(None) => {
-            engine.release(&key, None, now);
+            let _ = engine.release(&key, None, now);
             return Ok(());
         }
         Err(e) => {
-            engine.release(&key, None, now);
+            let _ = engine.release(&key, None, now);
             return Err(e.into());
         }
     };
@@ -129,7 +131,7 @@ async fn run(engine: Arc<Engine>, event: Event, attempt: Attempt, prepared: Resu
     };
     // Only failures worth a retry count against the target: a 400 means it is up and answering.
     let success = outcome.map(|o| !matches!(settings.retry.retry_on.classify(&o), OutcomeClass::Retryable(_)));
-    let breaker = engine.release(&event.summary.target_key, success, result.finished_at);
+    let (breaker, deferred) = engine.release(&event.summary.target_key, success, result.finished_at);
     let finish = Finish { attempt_id: attempt.id, result, next, breaker };
     match engine.store.finish_attempt(finish).await {
         Ok((summary, attempt)) => {
@@ -138,6 +140,13 @@ async fn run(engine: Arc<Engine>, event: Event, attempt: Attempt, prepared: Resu
         }
         // The attempt stays in flight in the store; the next start records it as interrupted and retries.
         Err(e) => tracing::warn!(event = event.summary.id, error = %e, "cannot record the end of an attempt"),
+    }
+    if !deferred.is_empty() {
+        // The rate limit and in-flight cap still spread them out: closing is not a stampede.
+        let now = engine.now_ms();
+        if let Err(e) = engine.store.make_due(deferred, now, "circuit closed: due now").await {
+            tracing::warn!(error = %e, "cannot make the events the circuit deferred due");
+        }
     }
     engine.outbound.wake();
 }
@@ -268,11 +277,22 @@ fn describe(error: &reqwest::Error) -> String {
 
 impl Engine {
     /// An attempt at `key` ended (or never started): one less in flight, and the breaker learns
-    /// the result (`None`: nothing to learn). Returns the breaker's change of phase, if any.
-    pub(super) fn release(&self, key: &str, success: Option<bool>, now: Timestamp) -> Option<Transition> {
-        let mut targets = self.outbound.targets.lock().ok()?;
-        let target = targets.get_mut(key)?;
+    /// the result (`None`: nothing to learn). Returns the breaker's change of phase, if any, and
+    /// when that change closed the circuit, the events it had deferred.
+    pub(super) fn release(
+        &self,
+        key: &str,
+        success: Option<bool>,
+        now: Timestamp,
+    ) -> (Option<Transition>, Vec<EventId>) {
+        let Ok(mut targets) = self.outbound.targets.lock() else { return (None, Vec::new()) };
+        let Some(target) = targets.get_mut(key) else { return (None, Vec::new()) };
         target.in_flight = target.in_flight.saturating_sub(1);
-        success.and_then(|ok| target.breaker.record(now, ok))
+        let transition = success.and_then(|ok| target.breaker.record(now, ok));
+        let deferred = match transition {
+            Some(Transition::Closed { .. }) => target.deferred.drain().collect(),
+            _ => Vec::new(),
+        };
+        (transition, deferred)
     }
 }

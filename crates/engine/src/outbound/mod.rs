@@ -49,6 +49,8 @@ struct Target {
     next_slot: Timestamp,
     in_flight: u32,
     max_in_flight: Option<u32>,
+    /// Events the open circuit deferred: due at once when a probe closes it.
+    deferred: std::collections::HashSet<EventId>,
 }
 
 impl Outbound {

@@ -121,6 +121,7 @@ impl Engine {
         if let Admission::Defer { until, reason } = breaker.admit(now) {
             // One mark per deferral: an event already deferred to this time says nothing new.
             let note = (event.summary.next_attempt_at != Some(until)).then_some(("breaker_deferred", reason));
+            target.deferred.insert(event.summary.id);
             return Verdict::Defer { until, note };
         }
         if let Some(rate) = &settings.limits.rate {

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hookbench_domain::outbox::{DestinationInput, DestinationRef, EventInput, EventState, PolicyChoice};
+use hookbench_domain::outbox::{DestinationInput, DestinationRef, EventFilter, EventInput, EventState, PolicyChoice};
 use hookbench_domain::retry::{DurationSpec, RetryPolicy, Schedule};
 use hookbench_domain::{ManualClock, Timestamp};
 use hookbench_engine::{Engine, EngineConfig, LiveEvent, ManualTimer};
@@ -118,7 +118,116 @@ async fn many_waiting_events_cost_no_wakeups_until_the_next_is_due() {
     timer.advance_ms(1);
     finished_attempts(&mut live, count).await;
     assert!(engine.scheduler_wakeups() > asleep, "the due time wakes it");
-    let dead = engine.dead_letters(hookbench_domain::outbox::EventFilter { limit: 500, ..Default::default() }).await;
+    let dead = engine.dead_letters(EventFilter { limit: 500, ..Default::default() }).await;
     assert_eq!(dead.unwrap().items.len(), count, "every event had its second and last attempt");
+    engine.shutdown().await;
+}
+
+fn destination(name: &str, url: &str, extra: serde_json::Value) -> DestinationInput {
+    let mut doc = serde_json::json!({"name": name, "url": url});
+    for (k, v) in extra.as_object().unwrap() {
+        doc[k] = v.clone();
+    }
+    serde_json::from_value(doc).unwrap()
+}
+
+#[tokio::test]
+async fn an_events_life_is_published_in_order_for_live_timelines() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _timer) = manual_engine(dir.path()).await;
+    let mut live = engine.subscribe();
+    let input =
+        EventInput { url: Some(refused_url()), policy: Some(PolicyChoice::Id("none".into())), ..Default::default() };
+    engine.send_event(input).await.unwrap();
+    let mut names = Vec::new();
+    while names.last() != Some(&"attempt.finished") {
+        let msg = tokio::time::timeout(Duration::from_secs(10), live.recv()).await.unwrap().unwrap();
+        names.push(msg.event.name());
+    }
+    assert_eq!(
+        names,
+        ["event.created", "event.updated", "attempt.started", "event.updated", "attempt.finished"],
+        "stored, claimed, started, decided, finished"
+    );
+    let dead = engine.dead_letters(Default::default()).await.unwrap();
+    let last_error = dead.items[0].last_error.clone().unwrap_or_default();
+    assert!(last_error.contains("Connection refused"), "one attempt, refused: a dead letter: {last_error}");
+    engine.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_rate_limit_spreads_a_waiting_crowd_one_slot_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, timer) = manual_engine(dir.path()).await;
+    let mut live = engine.subscribe();
+    let extra = serde_json::json!({"limits": {"rate": {"per_second": 1, "burst": 1}}, "retry": "none",
+                                   "breaker": {"failure_threshold": 1000}});
+    let d = engine.create_destination(destination("slow", &refused_url(), extra)).await.unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..4 {
+        let input = EventInput { destination: Some(DestinationRef::Id(d.id)), ..Default::default() };
+        ids.push(engine.send_event(input).await.unwrap().summary.id);
+    }
+    finished_attempts(&mut live, 1).await;
+    for step in 1..4 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        timer.advance_ms(1_000);
+        finished_attempts(&mut live, 1).await;
+        assert_eq!(
+            engine
+                .list_events(EventFilter { limit: 50, ..Default::default() })
+                .await
+                .unwrap()
+                .items
+                .iter()
+                .filter(|e| e.attempts > 0)
+                .count(),
+            step + 1
+        );
+    }
+    let mut starts = Vec::new();
+    for id in ids {
+        starts.push(engine.get_event(id).await.unwrap().unwrap().attempts[0].started_at - T0);
+    }
+    starts.sort();
+    assert_eq!(starts, [0, 1_000, 2_000, 3_000], "one attempt per second, not all at once");
+    engine.shutdown().await;
+}
+
+#[tokio::test]
+async fn at_most_max_in_flight_attempts_run_at_once_and_a_silent_target_times_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _timer) = manual_engine(dir.path()).await;
+    let mut live = engine.subscribe();
+    // Accepts connections and never answers.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hold", silent.local_addr().unwrap());
+    let holder = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            held.push(socket);
+        }
+    });
+    let extra = serde_json::json!({"limits": {"max_in_flight": 1}, "timeout_ms": 150, "retry": "none",
+                                   "breaker": {"failure_threshold": 1000}});
+    let d = engine.create_destination(destination("one-at-a-time", &url, extra)).await.unwrap();
+    for _ in 0..3 {
+        let input = EventInput { destination: Some(DestinationRef::Id(d.id)), ..Default::default() };
+        engine.send_event(input).await.unwrap();
+    }
+    let mut sequence = Vec::new();
+    while sequence.iter().filter(|s| **s == "finished").count() < 3 {
+        let msg = tokio::time::timeout(Duration::from_secs(10), live.recv()).await.unwrap().unwrap();
+        match msg.event {
+            LiveEvent::AttemptStarted(_) => sequence.push("started"),
+            LiveEvent::AttemptFinished(a) => {
+                assert_eq!(a.error_class, Some(hookbench_domain::retry::ErrorClass::Timeout), "{a:?}");
+                sequence.push("finished");
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(sequence, ["started", "finished", "started", "finished", "started", "finished"], "never two at once");
+    holder.abort();
     engine.shutdown().await;
 }

@@ -51,7 +51,8 @@ fn gap_after(event: &Value, n: usize) -> i64 {
 }
 
 fn header<'a>(headers: &'a Value, name: &str) -> Option<&'a str> {
-    headers.as_array()?.iter().find(|h| h["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))?["value"].as_str()
+    headers.as_array()?.iter().find(|h| h["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))?["value"]
+        .as_str()
 }
 
 #[tokio::test]
@@ -230,4 +231,31 @@ async fn an_event_can_be_cancelled_retried_and_resent_and_shows_its_plan() {
     assert_eq!(again.status(), 409, "a delivered event cannot be cancelled");
     let presets = server.api_json("/api/retry-presets").await;
     assert_eq!(presets.as_array().unwrap().len(), 5);
+}
+
+#[tokio::test]
+async fn a_probe_that_closes_the_circuit_releases_the_events_it_deferred_at_once() {
+    let server = TestServer::start().await;
+    add_fault(&server, json!({"kind": "fail_first", "n": 1})).await;
+    let destination = json!({"name": "once", "url": server.receiver("/once"),
+        "retry": delays(&["0", "10ms", "10ms", "10ms"]),
+        "breaker": {"failure_threshold": 1, "cool_down": "600ms", "max_cool_down": "600ms"}});
+    let res = server.api_request(Method::POST, "/api/destinations").json(&destination).send().await.unwrap();
+    assert_eq!(res.status(), 201);
+    let first = send(&server, json!({"destination": "once", "body": "1"})).await["id"].as_i64().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.api_json(&format!("/api/events/{first}")).await["attempts"][0]["state"] != "finished" {
+        assert!(Instant::now() < deadline, "the first attempt never finished");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let second = send(&server, json!({"destination": "once", "body": "2"})).await["id"].as_i64().unwrap();
+    let (a, b) = (settled(&server, first).await, settled(&server, second).await);
+    assert_eq!((a["state"].as_str(), b["state"].as_str()), (Some("delivered"), Some("delivered")));
+    let last_start = |e: &Value| e["attempts"].as_array().unwrap().last().unwrap()["started_at"].as_i64().unwrap();
+    let (probe, other) = if last_start(&a) <= last_start(&b) { (&a, &b) } else { (&b, &a) };
+    let closed_at = probe["attempts"].as_array().unwrap().last().unwrap()["finished_at"].as_i64().unwrap();
+    let waited = last_start(other) - closed_at;
+    assert!(waited < 400, "released when the probe closed the circuit, not a cool-down later: {waited} ms");
+    let kinds: Vec<&str> = other["marks"].as_array().unwrap().iter().map(|m| m["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"breaker_deferred") && kinds.contains(&"breaker_released"), "{kinds:?}");
 }

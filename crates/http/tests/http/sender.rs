@@ -259,3 +259,13 @@ async fn a_probe_that_closes_the_circuit_releases_the_events_it_deferred_at_once
     let kinds: Vec<&str> = other["marks"].as_array().unwrap().iter().map(|m| m["kind"].as_str().unwrap()).collect();
     assert!(kinds.contains(&"breaker_deferred") && kinds.contains(&"breaker_released"), "{kinds:?}");
 }
+
+#[tokio::test]
+async fn https_to_a_plain_http_listener_is_a_tls_failure() {
+    let server = TestServer::start().await;
+    let url = server.receiver("/tls").replace("http://", "https://");
+    let event = send(&server, json!({"url": url, "body": "{}", "policy": "none"})).await;
+    let event = settled(&server, event["id"].as_i64().unwrap()).await;
+    assert_eq!(event["state"], "dead");
+    assert_eq!(event["attempts"][0]["error_class"], "tls", "classified: {}", event["attempts"][0]["error"]);
+}

@@ -285,7 +285,7 @@ impl Engine {
         success: Option<bool>,
         now: Timestamp,
     ) -> (Option<Transition>, Vec<EventId>) {
-        let Ok(mut targets) = self.outbound.targets.lock() else { return (None, Vec::new()) };
+        let mut targets = self.outbound.targets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let Some(target) = targets.get_mut(key) else { return (None, Vec::new()) };
         target.in_flight = target.in_flight.saturating_sub(1);
         let transition = success.and_then(|ok| target.breaker.record(now, ok));

@@ -96,7 +96,7 @@ async fn admit(engine: &Arc<Engine>, event: Event, now: Timestamp) -> Result<(),
 impl Engine {
     /// Targets at their concurrency cap: their due events wait for an attempt to finish.
     fn full_targets(&self) -> Vec<String> {
-        let Ok(targets) = self.outbound.targets.lock() else { return Vec::new() };
+        let targets = self.outbound.targets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         targets
             .iter()
             .filter(|(_, t)| t.in_flight > 0 && t.max_in_flight.is_some_and(|max| !may_start(t.in_flight, max)))
@@ -106,7 +106,8 @@ impl Engine {
 
     /// Decides whether a due event may start now. Starting counts it in flight at its target.
     fn admission(&self, event: &Event, now: Timestamp) -> Verdict {
-        let Ok(mut targets) = self.outbound.targets.lock() else { return Verdict::Wait };
+        // A panic elsewhere must not stall delivery: the counts behind a poisoned lock are still right.
+        let mut targets = self.outbound.targets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let settings = &event.settings;
         let target = targets.entry(event.summary.target_key.clone()).or_default();
         target.max_in_flight = settings.limits.max_in_flight;

@@ -7,7 +7,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use hookbench_domain::Timestamp;
-use hookbench_domain::breaker::Transition;
+use hookbench_domain::breaker::{BreakerState, Transition};
 use hookbench_domain::outbox::{
     Attempt, AttemptId, AttemptResult, AttemptState, DeadLetterCount, DeliverySettings, Event, EventFilter, EventId,
     EventPage, EventState, EventSummary, NewEvent, SentRequest, TimelineMark,
@@ -234,6 +234,8 @@ pub struct Finish {
     pub result: AttemptResult,
     pub next: NextStep,
     pub breaker: Option<Transition>,
+    /// The target's breaker after the change, saved with the attempt: `(target_key, state)`.
+    pub breaker_state: Option<(String, BreakerState)>,
 }
 
 /// Records how an attempt ended and moves its event on (delivered, retrying at a time, or dead),
@@ -277,6 +279,9 @@ pub fn finish(conn: &Connection, f: &Finish) -> Result<(EventSummary, Attempt), 
     )?;
     if let Some(t) = &f.breaker {
         mark(conn, event_id, r.finished_at, transition_kind(t), &t.describe())?;
+    }
+    if let Some((key, state)) = &f.breaker_state {
+        crate::breakers::save(conn, key, state, r.finished_at)?;
     }
     let summary = get_summary(conn, event_id)?.ok_or(StoreError::WorkerGone)?;
     let attempt = get_attempt(conn, f.attempt_id)?.ok_or(StoreError::WorkerGone)?;

@@ -3,6 +3,7 @@
 //! Every write is acknowledged only after the transaction that holds it has committed, so a caller
 //! that got `Ok` may tell its client "stored" and a `kill -9` right after loses nothing.
 
+mod breakers;
 mod captures;
 mod destinations;
 mod endpoints;
@@ -231,6 +232,11 @@ impl Store {
         text: String,
     ) -> Result<(), StoreError> {
         self.writer.write(move |tx| events::add_mark(tx, id, at, kind, &text)).await
+    }
+
+    /// Every target's saved circuit breaker.
+    pub async fn load_breakers(&self) -> Result<Vec<(String, hookbench_domain::breaker::BreakerState)>, StoreError> {
+        self.readers.read(breakers::load).await
     }
 
     pub async fn dead_letter_counts(&self) -> Result<Vec<DeadLetterCount>, StoreError> {

@@ -10,6 +10,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(crate::captures::SCHEMA_V3),
     M::up(crate::destinations::SCHEMA_V4),
     M::up(crate::events::SCHEMA_V5),
+    M::up(crate::breakers::SCHEMA_V6),
 ];
 
 pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), StoreError> {

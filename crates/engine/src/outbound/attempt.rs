@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use hookbench_domain::breaker::Transition;
+use hookbench_domain::breaker::{BreakerState, Transition};
 use hookbench_domain::capture::HeaderView;
 use hookbench_domain::outbox::{
     Attempt, AttemptResponse, AttemptResult, Event, EventId, MAX_RESPONSE_BODY, SentRequest,
@@ -131,8 +131,10 @@ async fn run(engine: Arc<Engine>, event: Event, attempt: Attempt, prepared: Resu
     };
     // Only failures worth a retry count against the target: a 400 means it is up and answering.
     let success = outcome.map(|o| !matches!(settings.retry.retry_on.classify(&o), OutcomeClass::Retryable(_)));
-    let (breaker, deferred) = engine.release(&event.summary.target_key, success, result.finished_at);
-    let finish = Finish { attempt_id: attempt.id, result, next, breaker };
+    let key = &event.summary.target_key;
+    let (breaker, deferred, state) = engine.release(key, success, result.finished_at);
+    let breaker_state = state.map(|s| (key.clone(), s));
+    let finish = Finish { attempt_id: attempt.id, result, next, breaker, breaker_state };
     match engine.store.finish_attempt(finish).await {
         Ok((summary, attempt)) => {
             engine.bus.publish(LiveEvent::EventUpdated(summary));
@@ -277,22 +279,23 @@ fn describe(error: &reqwest::Error) -> String {
 
 impl Engine {
     /// An attempt at `key` ended (or never started): one less in flight, and the breaker learns
-    /// the result (`None`: nothing to learn). Returns the breaker's change of phase, if any, and
-    /// when that change closed the circuit, the events it had deferred.
+    /// the result (`None`: nothing to learn). Returns the breaker's change of phase, if any, the
+    /// events it had deferred when that change closed the circuit, and its state to save.
     pub(super) fn release(
         &self,
         key: &str,
         success: Option<bool>,
         now: Timestamp,
-    ) -> (Option<Transition>, Vec<EventId>) {
+    ) -> (Option<Transition>, Vec<EventId>, Option<BreakerState>) {
         let mut targets = self.outbound.targets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let Some(target) = targets.get_mut(key) else { return (None, Vec::new()) };
+        let Some(target) = targets.get_mut(key) else { return (None, Vec::new(), None) };
         target.in_flight = target.in_flight.saturating_sub(1);
         let transition = success.and_then(|ok| target.breaker.record(now, ok));
         let deferred = match transition {
             Some(Transition::Closed { .. }) => target.deferred.drain().collect(),
             _ => Vec::new(),
         };
-        (transition, deferred)
+        let state = transition.is_some().then(|| target.breaker.clone());
+        (transition, deferred, state)
     }
 }

@@ -29,7 +29,8 @@ use crate::{Engine, EngineError, LiveEvent};
 pub(crate) use scheduler::spawn;
 
 /// What the sender keeps in memory: the scheduler's wake-up signal and, per target, the circuit
-/// breaker, the token bucket and the attempts in flight. A restart starts breakers closed.
+/// breaker (also saved on every change of phase, and loaded on start), the token bucket and the
+/// attempts in flight.
 pub(crate) struct Outbound {
     timer: Arc<dyn Timer>,
     wake: tokio::sync::Notify,

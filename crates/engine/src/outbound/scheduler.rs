@@ -16,8 +16,16 @@ use crate::{Engine, EngineError, LiveEvent};
 /// Due events read per query.
 const BATCH: u32 = 100;
 
-/// Starts the scheduler for `engine`, after recovering attempts a crash left in flight.
+/// Starts the scheduler for `engine`, after loading the saved breakers and recovering attempts a
+/// crash left in flight.
 pub(crate) async fn spawn(engine: &Arc<Engine>) -> Result<(), EngineError> {
+    let saved = engine.store.load_breakers().await?;
+    {
+        let mut targets = engine.outbound.targets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (key, breaker) in saved {
+            targets.entry(key).or_default().breaker = breaker;
+        }
+    }
     let recovered = engine.store.recover_interrupted(engine.now_ms()).await?;
     if !recovered.is_empty() {
         tracing::warn!(events = recovered.len(), "attempts interrupted by the last stop are retried now");

@@ -231,3 +231,40 @@ async fn at_most_max_in_flight_attempts_run_at_once_and_a_silent_target_times_ou
     holder.abort();
     engine.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_open_circuit_stays_open_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = refused_url();
+    let extra = serde_json::json!({"breaker": {"failure_threshold": 1, "cool_down": "1h", "max_cool_down": "1h"},
+                                   "retry": {"schedule": {"kind": "delays", "list": ["0", "1m"]}, "jitter_pct": 0}});
+    {
+        let (engine, _timer) = manual_engine(dir.path()).await;
+        let mut live = engine.subscribe();
+        engine.create_destination(destination("down", &url, extra)).await.unwrap();
+        let input = EventInput { destination: Some(DestinationRef::Name("down".into())), ..Default::default() };
+        let id = engine.send_event(input).await.unwrap().summary.id;
+        finished_attempts(&mut live, 1).await;
+        let detail = engine.get_event(id).await.unwrap().unwrap();
+        assert_eq!(detail.attempts[0].breaker.as_ref().map(|t| t.describe().starts_with("circuit opened")), Some(true));
+        engine.shutdown().await;
+    }
+    let (engine, timer) = manual_engine(dir.path()).await;
+    let mut live = engine.subscribe();
+    timer.advance_ms(2 * 60_000);
+    let input = EventInput { destination: Some(DestinationRef::Name("down".into())), ..Default::default() };
+    let id = engine.send_event(input).await.unwrap().summary.id;
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(10), live.recv()).await.unwrap().unwrap();
+        match msg.event {
+            LiveEvent::EventUpdated(e) if e.id == id => break,
+            LiveEvent::AttemptStarted(a) => panic!("the open circuit let attempt {a:?} through after the restart"),
+            _ => {}
+        }
+    }
+    let detail = engine.get_event(id).await.unwrap().unwrap();
+    assert!(detail.attempts.is_empty(), "deferred, not attempted");
+    assert_eq!(detail.marks[0].kind, "breaker_deferred");
+    assert_eq!(detail.event.summary.next_attempt_at, Some(T0 + HOUR), "until the saved circuit's probe time");
+    engine.shutdown().await;
+}

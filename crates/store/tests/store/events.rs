@@ -81,7 +81,13 @@ async fn claiming_marks_the_event_delivering_with_an_in_flight_attempt_and_finis
         delay: ScaledDelay { real_ms: 60_000, scaled_ms: 60_000 },
         because: "503 is retryable; attempt 2 at +1m".into(),
     };
-    let finish = Finish { attempt_id: attempt.id, result: answered(503, T0 + 12), next: next.clone(), breaker: None };
+    let finish = Finish {
+        attempt_id: attempt.id,
+        result: answered(503, T0 + 12),
+        next: next.clone(),
+        breaker: None,
+        breaker_state: None,
+    };
     let (summary, attempt) = store.finish_attempt(finish).await.unwrap();
     assert_eq!(summary.state, EventState::Retrying);
     assert_eq!(summary.next_attempt_at, Some(retry_at), "due again when the decision says");
@@ -92,7 +98,13 @@ async fn claiming_marks_the_event_delivering_with_an_in_flight_attempt_and_finis
 
     let (_, second) = store.claim_event(id, request(), retry_at).await.unwrap().unwrap();
     let dead = NextStep::GiveUp { because: "400 is not retryable: dead letter".into() };
-    let finish = Finish { attempt_id: second.id, result: answered(400, retry_at + 5), next: dead, breaker: None };
+    let finish = Finish {
+        attempt_id: second.id,
+        result: answered(400, retry_at + 5),
+        next: dead,
+        breaker: None,
+        breaker_state: None,
+    };
     let (summary, _) = store.finish_attempt(finish).await.unwrap();
     assert_eq!(summary.state, EventState::Dead);
     assert_eq!(summary.dead_reason.as_deref(), Some("400 is not retryable: dead letter"), "the reason is kept");

@@ -236,7 +236,7 @@ pub fn events(args: EventsArgs) -> ExitCode {
                         "{:>6}  {:<10} {:>3} attempt(s)  {:<5} {}",
                         e["id"],
                         e["state"].as_str().unwrap_or("?"),
-                        e["attempts"],
+                        e["attempt_count"],
                         e["last_status"].as_u64().map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
                         e["url"].as_str().unwrap_or("?")
                     );

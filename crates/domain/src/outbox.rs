@@ -298,7 +298,7 @@ pub struct EventSummary {
     /// When the next attempt is due (clock time); `null` when none is scheduled.
     pub next_attempt_at: Option<Timestamp>,
     /// Attempts made so far, an interrupted one included.
-    pub attempts: u32,
+    pub attempt_count: u32,
     pub last_status: Option<u16>,
     pub last_error: Option<String>,
     /// Why it became a dead letter.

@@ -97,7 +97,7 @@ fn summary(row: &Row<'_>) -> rusqlite::Result<EventSummary> {
         created_at: row.get(6)?,
         updated_at: row.get(7)?,
         next_attempt_at: row.get(8)?,
-        attempts: row.get(9)?,
+        attempt_count: row.get(9)?,
         last_status: row.get(10)?,
         last_error: row.get(11)?,
         dead_reason: row.get(12)?,
@@ -221,7 +221,7 @@ pub fn claim(
     let summary = get_summary(conn, id)?.ok_or(StoreError::WorkerGone)?;
     conn.execute(
         "INSERT INTO attempts (event_id, number, state, started_at, request) VALUES (?1, ?2, 'in_flight', ?3, ?4)",
-        params![id, summary.attempts, now, json(request)?],
+        params![id, summary.attempt_count, now, json(request)?],
     )?;
     let attempt = get_attempt(conn, conn.last_insert_rowid())?.ok_or(StoreError::WorkerGone)?;
     Ok(Some((summary, attempt)))

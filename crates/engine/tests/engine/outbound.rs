@@ -180,7 +180,7 @@ async fn a_rate_limit_spreads_a_waiting_crowd_one_slot_apart() {
                 .unwrap()
                 .items
                 .iter()
-                .filter(|e| e.attempts > 0)
+                .filter(|e| e.attempt_count > 0)
                 .count(),
             step + 1
         );

@@ -269,3 +269,18 @@ async fn https_to_a_plain_http_listener_is_a_tls_failure() {
     assert_eq!(event["state"], "dead");
     assert_eq!(event["attempts"][0]["error_class"], "tls", "classified: {}", event["attempts"][0]["error"]);
 }
+
+#[tokio::test]
+async fn an_event_detail_has_no_duplicate_keys() {
+    let server = TestServer::start().await;
+    let event = send(&server, json!({"url": server.receiver("/d"), "body": "{}"})).await;
+    let id = event["id"].as_i64().unwrap();
+    settled(&server, id).await;
+    let text =
+        server.api_request(Method::GET, &format!("/api/events/{id}")).send().await.unwrap().text().await.unwrap();
+    let top_level: Vec<String> =
+        serde_json::from_str::<serde_json::Map<String, Value>>(&text).unwrap().keys().cloned().collect();
+    let written = text.matches("\"attempts\":").count();
+    assert_eq!(written, 1, "the count and the list of attempts have different names: {top_level:?}");
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["attempt_count"], 1);
+}

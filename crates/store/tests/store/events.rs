@@ -47,7 +47,7 @@ async fn an_event_is_stored_and_due_before_its_first_attempt() {
     let store = Store::open(dir.path()).unwrap();
     let event = store.insert_event(new_event("msg_1"), T0).await.unwrap();
     assert_eq!(event.summary.state, EventState::Pending, "stored as pending");
-    assert_eq!(event.summary.attempts, 0, "no attempt was made to store it");
+    assert_eq!(event.summary.attempt_count, 0, "no attempt was made to store it");
     assert_eq!(event.summary.next_attempt_at, Some(T0), "due at once");
     let (attempts, _) = store.event_timeline(event.summary.id).await.unwrap();
     assert!(attempts.is_empty(), "the outbox row exists without any attempt row");
@@ -65,7 +65,7 @@ async fn claiming_marks_the_event_delivering_with_an_in_flight_attempt_and_finis
     let store = Store::open(dir.path()).unwrap();
     let id = store.insert_event(new_event("msg_2"), T0).await.unwrap().summary.id;
     let (summary, attempt) = store.claim_event(id, request(), T0).await.unwrap().unwrap();
-    assert_eq!((summary.state, summary.attempts, summary.next_attempt_at), (EventState::Delivering, 1, None));
+    assert_eq!((summary.state, summary.attempt_count, summary.next_attempt_at), (EventState::Delivering, 1, None));
     assert_eq!(
         (attempt.number, attempt.state),
         (1, AttemptState::InFlight),

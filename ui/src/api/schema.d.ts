@@ -56,6 +56,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["dead_letters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/destinations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list"];
+        put?: never;
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/destinations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get"];
+        put: operations["update"];
+        post?: never;
+        delete: operations["delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/endpoints": {
         parameters: {
             query?: never;
@@ -120,6 +168,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list"];
+        put?: never;
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["resend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/fault-presets": {
         parameters: {
             query?: never;
@@ -176,6 +304,22 @@ export interface paths {
             cookie?: never;
         };
         get: operations["info"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/retry-presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["retry_presets"];
         put?: never;
         post?: never;
         delete?: never;
@@ -276,6 +420,57 @@ export interface components {
             /** Format: int64 */
             remaining_ms?: number | null;
             summary: string;
+        };
+        /** @description One HTTP try of an event. */
+        Attempt: {
+            breaker?: null | components["schemas"]["Transition"];
+            /** Format: int64 */
+            duration_ms?: number | null;
+            error?: string | null;
+            error_class?: null | components["schemas"]["ErrorClass"];
+            event_id: components["schemas"]["i64"];
+            finished_at?: null | components["schemas"]["i64"];
+            id: components["schemas"]["i64"];
+            next?: null | components["schemas"]["NextStep"];
+            /**
+             * Format: int32
+             * @description 1-based.
+             */
+            number: number;
+            request: components["schemas"]["SentRequest"];
+            response?: null | components["schemas"]["AttemptResponse"];
+            started_at: components["schemas"]["i64"];
+            state: components["schemas"]["AttemptState"];
+        };
+        /** @description What the target answered. */
+        AttemptResponse: {
+            /** @description At most 64 KiB of it. */
+            body_base64: string;
+            body_truncated: boolean;
+            headers: components["schemas"]["HeaderView"][];
+            /** Format: int32 */
+            status: number;
+        };
+        /**
+         * @description Where an attempt is.
+         * @enum {string}
+         */
+        AttemptState: "in_flight" | "finished" | "interrupted";
+        BreakerConfig: {
+            /** @description How long the circuit stays open the first time. */
+            cool_down?: components["schemas"]["DurationSpec"];
+            /**
+             * Format: double
+             * @description Each failed probe multiplies the cool-down by this (1 keeps it fixed)…
+             */
+            cool_down_factor?: number;
+            /**
+             * Format: int32
+             * @description Consecutive failed attempts that open the circuit.
+             */
+            failure_threshold?: number;
+            /** @description …up to this. */
+            max_cool_down?: components["schemas"]["DurationSpec"];
         };
         /** @description Everything about one capture, body included. */
         Capture: components["schemas"]["CaptureSummary"] & {
@@ -398,6 +593,18 @@ export interface components {
             /** @description The header that carries a unix timestamp (seconds), checked against the tolerance. */
             timestamp_header?: string | null;
         };
+        /** @description Dead letters of one destination (`null`: sent straight to a URL). */
+        DeadLetterCount: {
+            /** Format: int64 */
+            count: number;
+            destination_id?: null | components["schemas"]["i64"];
+        };
+        /** @description Dead letters: counts per destination and the newest of them. */
+        DeadLetters: {
+            counts: components["schemas"]["DeadLetterCount"][];
+            items: components["schemas"]["EventSummary"][];
+            next_cursor?: null | components["schemas"]["i64"];
+        };
         DedupeSettings: {
             on_duplicate?: components["schemas"]["DuplicateResponse"];
             source: components["schemas"]["KeySource"];
@@ -431,6 +638,45 @@ export interface components {
             /** Format: int64 */
             deleted: number;
         };
+        /** @description A destination's limits; `null` for either means no limit of that kind. */
+        DeliveryLimits: {
+            /** Format: int32 */
+            max_in_flight?: number | null;
+            rate?: null | components["schemas"]["RateLimit"];
+        };
+        /**
+         * @description How an event is sent and retried. A destination has one; each event keeps a copy taken when
+         *     it was stored, so editing a destination never changes what an event already promised.
+         */
+        DeliverySettings: {
+            breaker?: components["schemas"]["BreakerConfig"];
+            /** @description Sent with every attempt, before the signature headers. */
+            headers?: components["schemas"]["HeaderView"][];
+            limits?: components["schemas"]["DeliveryLimits"];
+            method?: string;
+            /** @description A full policy, or `{"preset":"svix"}` (see `GET /api/retry-presets`). Default: `standard`. */
+            retry?: components["schemas"]["RetryPolicy"];
+            signing?: null | components["schemas"]["Signing"];
+            /** @description 1 is real time; 60 runs a one-hour delay in a minute (the timeline shows both). */
+            time_scale?: components["schemas"]["TimeScale"];
+            /** Format: int64 */
+            timeout_ms?: number;
+        };
+        /** @description A target URL with everything about how events reach it. */
+        Destination: components["schemas"]["DeliverySettings"] & {
+            created_at: components["schemas"]["i64"];
+            id: components["schemas"]["i64"];
+            name: string;
+            updated_at: components["schemas"]["i64"];
+            url: string;
+        };
+        /** @description What a user sends to create or replace a destination. */
+        DestinationInput: components["schemas"]["DeliverySettings"] & {
+            name: string;
+            url: string;
+        };
+        /** @description Names a destination by id or by name. */
+        DestinationRef: components["schemas"]["i64"] | string;
         /** @description A provider found from a request's headers (or Mailgun's body). */
         Detection: {
             /** @description The header names (as received) that gave it away; `body: …` for fields in the body. */
@@ -443,6 +689,11 @@ export interface components {
          * @enum {string}
          */
         DuplicateResponse: "same_as_first" | "ok_duplicate" | "conflict";
+        /**
+         * @description A duration: `0` or integer parts with units ms, s, m, h, d, e.g. `30s`, `2m`, `1h30m`.
+         * @example 30s
+         */
+        DurationSpec: string;
         /** @enum {string} */
         Encoding: "hex" | "base64";
         Endpoint: components["schemas"]["EndpointSettings"] & {
@@ -474,6 +725,84 @@ export interface components {
             code: string;
             /** @description What went wrong, for a person. */
             message: string;
+        };
+        /**
+         * @description Why an attempt got no response.
+         * @enum {string}
+         */
+        ErrorClass: "dns" | "connect_refused" | "reset" | "tls" | "timeout" | "interrupted" | "other";
+        /** @description An event with what it sends. */
+        Event: components["schemas"]["EventSummary"] & {
+            body_base64: string;
+            first_attempt_at?: null | components["schemas"]["i64"];
+            headers: components["schemas"]["HeaderView"][];
+            settings: components["schemas"]["DeliverySettings"];
+        };
+        /** @description An event with its whole timeline: attempts, marks and the attempts the policy plans. */
+        EventDetail: components["schemas"]["Event"] & {
+            attempts: components["schemas"]["Attempt"][];
+            marks: components["schemas"]["TimelineMark"][];
+            /**
+             * @description Every attempt the policy allows from the first attempt (or from now, before it), placed in
+             *     real time and on the scaled clock, assuming each fails and takes no time; without jitter.
+             */
+            plan: components["schemas"]["PlannedAttempt"][];
+        };
+        /**
+         * @description What a user sends to put an event in the outbox: to a destination (its settings apply) or
+         *     straight to a URL (the defaults apply); `scheme`, `secret`, `policy` and `method` override either.
+         */
+        EventInput: {
+            /** @description The body as text, sent as UTF-8 bytes… */
+            body?: string | null;
+            /** @description …or as exact bytes. */
+            body_base64?: string | null;
+            destination?: null | components["schemas"]["DestinationRef"];
+            /** @description Added after the destination's headers. */
+            headers?: components["schemas"]["HeaderView"][];
+            method?: string | null;
+            policy?: null | components["schemas"]["PolicyChoice"];
+            scheme?: null | components["schemas"]["SchemeChoice"];
+            /** @description Signs with this secret (the scheme defaults to Standard Webhooks). */
+            secret?: string | null;
+            time_scale?: null | components["schemas"]["TimeScale"];
+            url?: string | null;
+        };
+        EventPage: {
+            items: components["schemas"]["EventSummary"][];
+            next_cursor?: null | components["schemas"]["i64"];
+        };
+        /**
+         * @description Where an event is in its life. `pending → delivering → delivered | retrying | dead`; `retrying`
+         *     goes back to `delivering` when due; `cancelled` is set by a person.
+         * @enum {string}
+         */
+        EventState: "pending" | "delivering" | "delivered" | "retrying" | "dead" | "cancelled";
+        /** @description One event as lists show it. */
+        EventSummary: {
+            /**
+             * Format: int32
+             * @description Attempts made so far, an interrupted one included.
+             */
+            attempt_count: number;
+            /** Format: int64 */
+            body_size: number;
+            created_at: components["schemas"]["i64"];
+            /** @description Why it became a dead letter. */
+            dead_reason?: string | null;
+            destination_id?: null | components["schemas"]["i64"];
+            id: components["schemas"]["i64"];
+            idempotency_key: string;
+            last_error?: string | null;
+            /** Format: int32 */
+            last_status?: number | null;
+            method: string;
+            next_attempt_at?: null | components["schemas"]["i64"];
+            resent_from?: null | components["schemas"]["i64"];
+            state: components["schemas"]["EventState"];
+            target_key: string;
+            updated_at: components["schemas"]["i64"];
+            url: string;
         };
         /** @description Which requests `fail_first` counts together. */
         FailPer: {
@@ -599,6 +928,23 @@ export interface components {
             /** @enum {string} */
             kind: "body_hash";
         };
+        /** @description What happens to the event after an attempt. `because` is the sentence the timeline shows. */
+        NextStep: {
+            /** @enum {string} */
+            kind: "done";
+        } | {
+            at: components["schemas"]["i64"];
+            /** Format: int32 */
+            attempt: number;
+            because: string;
+            delay: components["schemas"]["ScaledDelay"];
+            /** @enum {string} */
+            kind: "retry_at";
+        } | {
+            because: string;
+            /** @enum {string} */
+            kind: "give_up";
+        };
         /** @description When an outage is on. */
         OutageWindow: {
             /** @enum {string} */
@@ -637,6 +983,35 @@ export interface components {
         PlanWithStatus: components["schemas"]["FaultPlan"] & {
             status: components["schemas"]["PlanStatus"];
         };
+        /** @description One attempt of the plan ahead, placed both in real time and on the (scaled) clock. */
+        PlannedAttempt: {
+            /** @description `first_attempt_at` + the scaled offset. */
+            at: components["schemas"]["i64"];
+            /** Format: int32 */
+            attempt: number;
+            /** @description From the first attempt: as the policy means it (real) and as the clock waits it (scaled). */
+            offset: components["schemas"]["ScaledDelay"];
+        };
+        /** @description A retry policy written in full, or as a preset id (`"svix"` or `{"preset":"svix"}`). */
+        PolicyChoice: string | {
+            preset: string;
+        } | components["schemas"]["RetryPolicy"];
+        /** @description A named policy the UI offers in a picker and the CLI takes as `--policy ID`. */
+        Preset: {
+            /** @description Where the schedule comes from, in a sentence. */
+            description: string;
+            /** @description `svix`, `stripe-like`, `standard`, `none` or `aggressive`. */
+            id: string;
+            name: string;
+            policy: components["schemas"]["RetryPolicy"];
+        };
+        /** @description Attempts per second on average, with up to `burst` at once after a quiet spell. */
+        RateLimit: {
+            /** Format: int32 */
+            burst?: number;
+            /** Format: double */
+            per_second: number;
+        };
         /** @description One header of a response as the user wrote it (`value` may be a template). */
         ResponseHeader: {
             name: string;
@@ -672,6 +1047,55 @@ export interface components {
             in_secs: number;
             /** @enum {string} */
             kind: "http_date";
+        };
+        /** @description Which failures are worth another attempt. Anything else that is not 2xx is terminal. */
+        RetryOn: {
+            /** @description DNS, refused, reset, TLS and other connection failures. */
+            connection_errors?: boolean;
+            /** @description Statuses to retry: exact (`429`), a class (`5xx`) or a range (`500-504`). */
+            statuses?: components["schemas"]["StatusMatcher"][];
+            /** @description The target did not answer within the destination's request timeout. */
+            timeouts?: boolean;
+        };
+        RetryPolicy: {
+            /**
+             * Format: int32
+             * @description Each scheduled delay moves by up to ± this percentage (0–100), drawn from a seeded RNG.
+             */
+            jitter_pct?: number;
+            max_total?: null | components["schemas"]["DurationSpec"];
+            /** @description A target's `Retry-After` replaces the scheduled delay, but never beyond this. */
+            retry_after_max?: components["schemas"]["DurationSpec"];
+            retry_on?: components["schemas"]["RetryOn"];
+            schedule: components["schemas"]["Schedule"];
+        };
+        /** @description One delay both ways: as the policy means it (real) and as the clock waits it at this time scale. */
+        ScaledDelay: {
+            /** Format: int64 */
+            real_ms: number;
+            /** Format: int64 */
+            scaled_ms: number;
+        };
+        /**
+         * @description When attempts are due. Each delay counts from the end of the attempt before it; the first
+         *     delay (a list's first item, `0` for exponential) counts from when the event was stored.
+         */
+        Schedule: {
+            /** @enum {string} */
+            kind: "delays";
+            list: components["schemas"]["DurationSpec"][];
+        } | {
+            cap: components["schemas"]["DurationSpec"];
+            /** Format: double */
+            factor: number;
+            initial: components["schemas"]["DurationSpec"];
+            /** @enum {string} */
+            kind: "exponential";
+            /**
+             * Format: int32
+             * @description Attempts in all, the first included; `null` leaves the end to the policy's `max_total`.
+             */
+            max_attempts?: number | null;
         };
         /**
          * @description A webhook signature scheme. Serialized internally tagged: `{"kind":"stripe"}`,
@@ -726,6 +1150,8 @@ export interface components {
             /** @enum {string} */
             kind: "custom_hmac";
         });
+        /** @description A scheme written as its id (`"standard-webhooks"`) or in full (`{"kind":"custom_hmac",…}`). */
+        SchemeChoice: string | components["schemas"]["Scheme"];
         SchemeInfo: {
             /**
              * Format: int64
@@ -737,6 +1163,12 @@ export interface components {
             label: string;
             /** @description The scheme as endpoint settings take it, e.g. `{"kind":"stripe"}`. */
             scheme: Record<string, never>;
+        };
+        /** @description The request an attempt sent (the body is the event's). */
+        SentRequest: {
+            headers: components["schemas"]["HeaderView"][];
+            method: string;
+            url: string;
         };
         SignInput: components["schemas"]["PastedBody"] & {
             /** @description The message id for schemes that sign one (Standard Webhooks); default: a fresh one. */
@@ -772,6 +1204,56 @@ export interface components {
              * @description Allowed clock difference in seconds; `null` uses the scheme's default (300 s for most).
              */
             tolerance_secs?: number | null;
+        };
+        /** @description How each attempt is signed: afresh, with a new timestamp and the event's stable id. */
+        Signing: {
+            /** @description Standard Webhooks when left out; an id (`"stripe"`) or a scheme object (`{"kind":"stripe"}`). */
+            scheme?: components["schemas"]["Scheme"];
+            /** @description Newest first; attempts are signed with the first. */
+            secrets: string[];
+        };
+        /**
+         * @description An HTTP status (`429`), a class (`5xx`) or an inclusive range (`500-504`).
+         * @example 5xx
+         */
+        StatusMatcher: string;
+        /**
+         * @description Speed factor for delays: 1 is real time, 3600 turns an hour into a second.
+         * @example 60
+         */
+        TimeScale: number;
+        /**
+         * @description Something on an event's timeline that is not an attempt: a deferral by the open circuit, a
+         *     circuit change, a manual retry or cancel, a recovery after a crash.
+         */
+        TimelineMark: {
+            at: components["schemas"]["i64"];
+            /**
+             * @description `breaker_deferred`, `breaker_opened`, `breaker_reopened`, `breaker_closed`, `breaker_released`, `retry_requested`,
+             *     `cancelled`, `resent`, `recovered`.
+             */
+            kind: string;
+            text: string;
+        };
+        /** @description A change of phase, for the timeline. */
+        Transition: {
+            at: components["schemas"]["i64"];
+            /** Format: int32 */
+            consecutive_failures: number;
+            /** @enum {string} */
+            kind: "opened";
+            until: components["schemas"]["i64"];
+        } | {
+            at: components["schemas"]["i64"];
+            /** Format: int64 */
+            cool_down_ms: number;
+            /** @enum {string} */
+            kind: "reopened";
+            until: components["schemas"]["i64"];
+        } | {
+            at: components["schemas"]["i64"];
+            /** @enum {string} */
+            kind: "closed";
         };
         VerifyInput: components["schemas"]["PastedBody"] & {
             headers?: components["schemas"]["HeaderView"][];
@@ -944,6 +1426,201 @@ export interface operations {
                 content: {
                     "application/octet-stream": unknown;
                 };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    dead_letters: {
+        parameters: {
+            query?: {
+                /** @description pending, delivering, delivered, retrying, dead or cancelled. */
+                state?: string;
+                /** @description Only events of this destination (id). */
+                destination?: number;
+                /** @description Page size, 1–500 (default 50). */
+                limit?: number;
+                /** @description Cursor: only events older than this id (the previous page's `next_cursor`). */
+                before?: components["schemas"]["i64"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetters"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Destination"][];
+                };
+            };
+        };
+    };
+    create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DestinationInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Destination"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description destination id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Destination"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description destination id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DestinationInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Destination"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description destination id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted; its events keep their own copy of URL and settings */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             404: {
                 headers: {
@@ -1306,6 +1983,214 @@ export interface operations {
             };
         };
     };
+    list: {
+        parameters: {
+            query?: {
+                /** @description pending, delivering, delivered, retrying, dead or cancelled. */
+                state?: string;
+                /** @description Only events of this destination (id). */
+                destination?: number;
+                /** @description Page size, 1–500 (default 50). */
+                limit?: number;
+                /** @description Cursor: only events older than this id (the previous page's `next_cursor`). */
+                before?: components["schemas"]["i64"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description `{destination | url, method?, headers?, body | body_base64, scheme?, secret?, policy?, time_scale?}` */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventInput"];
+            };
+        };
+        responses: {
+            /** @description stored in the outbox, before any attempt */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description event id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the event, its attempts, timeline marks and planned attempts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description event id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventSummary"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description event id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a new event with the same payload, `resent_from` the old */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    retry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description event id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description due now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventSummary"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_presets: {
         parameters: {
             query?: never;
@@ -1398,6 +2283,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Info"];
+                };
+            };
+        };
+    };
+    retry_presets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preset"][];
                 };
             };
         };

@@ -70,8 +70,13 @@ struct SetArgs {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Only for the next SECS seconds, then healthy again.
-    #[arg(long = "for", value_name = "SECS")]
+    #[arg(long = "for", value_name = "SECS", conflicts_with_all = ["from", "until"])]
     for_secs: Option<u64>,
+    /// Only between two times (RFC 3339 like 2026-11-29T10:00:00Z, or unix seconds): with --until.
+    #[arg(long, value_name = "TIME", requires = "until", value_parser = parse_time)]
+    from: Option<i64>,
+    #[arg(long, value_name = "TIME", requires = "from", value_parser = parse_time)]
+    until: Option<i64>,
     /// The plan's id (default: from the kind); a plan with the same id is replaced.
     #[arg(long)]
     id: Option<String>,
@@ -144,8 +149,19 @@ pub fn run(args: FaultArgs) -> ExitCode {
     })
 }
 
+/// A time as unix milliseconds, from unix seconds or RFC 3339.
+fn parse_time(text: &str) -> Result<i64, String> {
+    if let Ok(secs) = text.trim().parse::<i64>() {
+        return secs.checked_mul(1000).ok_or_else(|| format!("'{text}' is too far away"));
+    }
+    time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339)
+        .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
+        .map_err(|_| format!("'{text}' is not a time: use RFC 3339 (2026-11-29T10:00:00Z) or unix seconds"))
+}
+
 fn has_flags(s: &SetArgs) -> bool {
-    s.status.is_some()
+    s.from.is_some()
+        || s.status.is_some()
         || s.latency.is_some()
         || s.hold.is_some()
         || s.reset
@@ -196,6 +212,12 @@ fn plan_from_flags(s: &SetArgs) -> anyhow::Result<FaultPlan> {
     }
     if let (Some(secs), false) = (s.for_secs, s.off) {
         fault = FaultKind::Outage { window: OutageWindow::Next { secs }, fault: Box::new(fault) };
+    }
+    if let (Some(start_at), Some(end_at)) = (s.from, s.until) {
+        if end_at <= start_at {
+            bail!("--until must be after --from");
+        }
+        fault = FaultKind::Outage { window: OutageWindow::Between { start_at, end_at }, fault: Box::new(fault) };
     }
     let id = s.id.clone().unwrap_or_else(|| format!("cli-{}", fault.kind_name()));
     Ok(FaultPlan { name: fault.describe(), id, enabled: true, activated_at: now, fault })

@@ -266,6 +266,14 @@ fn a_ci_script_turns_an_outage_on_and_off() {
     let preset = fault(&["set", "default", "fail-3"]);
     assert!(preset.status.success(), "{}", String::from_utf8_lossy(&preset.stderr));
     assert_eq!(status_of_post(), "503");
+    assert!(fault(&["clear", "default"]).status.success());
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let (from, until) = ((now - 5).to_string(), (now + 300).to_string());
+    let window = fault(&["set", "default", "--status", "502", "--from", &from, "--until", &until]);
+    assert!(window.status.success(), "{}", String::from_utf8_lossy(&window.stderr));
+    assert_eq!(status_of_post(), "502", "inside the window between the two times");
+    let backwards = fault(&["set", "default", "--status", "502", "--from", &until, "--until", &from]);
+    assert!(String::from_utf8_lossy(&backwards.stderr).contains("--until must be after --from"));
     let unknown = fault(&["set", "nope", "fail-3"]);
     assert_eq!(unknown.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no endpoint 'nope'"));

@@ -18,6 +18,7 @@ const WRAPPERS: { wrap: Wrapper; label: string }[] = [
   { wrap: 'fail_first', label: 'only the first N requests' },
   { wrap: 'probability', label: 'with probability p' },
   { wrap: 'outage', label: 'only for the next X seconds' },
+  { wrap: 'between', label: 'only between two times' },
 ];
 
 function F({ label, error, children }: { label: string; error?: string; children: ReactNode }) {
@@ -160,6 +161,16 @@ export function CustomFaultForm({ endpointId }: { endpointId: number }) {
             </>
           )}
           {form.wrap === 'outage' && num('forSecs', 'Seconds')}
+          {form.wrap === 'between' && (
+            <>
+              <F label="From" error={errors.fromAt}>
+                <input type="datetime-local" data-testid="fault-fromAt" value={form.fromAt} onChange={(e) => set('fromAt', e.target.value)} />
+              </F>
+              <F label="Until" error={errors.untilAt}>
+                <input type="datetime-local" data-testid="fault-untilAt" value={form.untilAt} onChange={(e) => set('untilAt', e.target.value)} />
+              </F>
+            </>
+          )}
         </div>
       )}
 

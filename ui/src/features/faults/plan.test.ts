@@ -85,6 +85,21 @@ describe('the fault plan builder', () => {
     expect(plan.name).toBe('503 for 120 s');
   });
 
+  it('wraps in "only between two times" as an outage window with both ends', () => {
+    const fromAt = '2026-11-29T10:00';
+    const untilAt = '2026-11-29T10:30';
+    const plan = build({ status: '502', wrap: 'between', fromAt, untilAt });
+    expect(plan.fault).toEqual({
+      kind: 'outage',
+      window: { kind: 'between', start_at: Date.parse(fromAt), end_at: Date.parse(untilAt) },
+      fault: { kind: 'status', status: 502, headers: [], body: '', retry_after: null },
+    });
+    const backwards = buildPlan({ ...EMPTY_FAULT_FORM, wrap: 'between', fromAt: untilAt, untilAt: fromAt }, NOW);
+    expect(backwards.ok ? {} : backwards.errors).toEqual({ untilAt: 'after the start' });
+    const empty = buildPlan({ ...EMPTY_FAULT_FORM, wrap: 'between' }, NOW);
+    expect(empty.ok ? {} : empty.errors).toEqual({ fromAt: 'a date and time', untilAt: 'a date and time' });
+  });
+
   it('names an unnamed plan from what it does', () => {
     expect(build({ status: '429', retryAfter: 'seconds', retryAfterSecs: '30', wrap: 'fail_first', firstN: '3' }).name).toBe(
       '429 with Retry-After 30 s, first 3 requests',

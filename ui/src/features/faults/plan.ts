@@ -4,7 +4,7 @@
 import type { Delay, FaultKind, FaultPlan } from '../../api/faults';
 
 export type BaseKind = 'status' | 'latency' | 'timeout' | 'reset' | 'slow_body' | 'receiver_off';
-export type Wrapper = 'none' | 'fail_first' | 'probability' | 'outage';
+export type Wrapper = 'none' | 'fail_first' | 'probability' | 'outage' | 'between';
 
 export interface FaultForm {
   name: string;
@@ -35,6 +35,9 @@ export interface FaultForm {
   p: string;
   seed: string;
   forSecs: string;
+  /** `between`: local date-times as a `datetime-local` input gives them (`2026-11-29T10:00`). */
+  fromAt: string;
+  untilAt: string;
 }
 
 export const EMPTY_FAULT_FORM: FaultForm = {
@@ -60,6 +63,8 @@ export const EMPTY_FAULT_FORM: FaultForm = {
   p: '0.3',
   seed: '1',
   forSecs: '120',
+  fromAt: '',
+  untilAt: '',
 };
 
 /** Field name → what is wrong with it. */
@@ -141,6 +146,15 @@ export function buildPlan(form: FaultForm, now: number): BuildResult {
       case 'outage':
         fault = { kind: 'outage', window: { kind: 'next', secs: int('forSecs') }, fault };
         break;
+      case 'between': {
+        const start = Date.parse(form.fromAt);
+        const end = Date.parse(form.untilAt);
+        if (!Number.isFinite(start)) errors.fromAt = 'a date and time';
+        if (!Number.isFinite(end)) errors.untilAt = 'a date and time';
+        else if (Number.isFinite(start) && end <= start) errors.untilAt = 'after the start';
+        fault = { kind: 'outage', window: { kind: 'between', start_at: start, end_at: end }, fault };
+        break;
+      }
     }
   }
 

@@ -33,9 +33,10 @@ test: setup
 	@bash scripts/test.sh
 
 ## Regenerate the UI's TypeScript types from the engine's OpenAPI document.
+## HOOKBENCH_BIN=path reuses a binary already built (make test does, to skip a second cargo build).
 api-types:
-	@$(CARGO) build -q -p hookbench-cli
-	@./target/debug/hookbench openapi > target/openapi.json
+	@if [ -z "$(HOOKBENCH_BIN)" ]; then $(CARGO) build -q -p hookbench-cli; fi
+	@$(or $(HOOKBENCH_BIN),./target/debug/hookbench) openapi > target/openapi.json
 	@npm --prefix ui run --silent gen:api
 
 check-api-types: api-types

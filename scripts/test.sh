@@ -20,7 +20,7 @@ stage "rust build" "$CARGO" build --workspace --all-targets
 stage "rust clippy" "$CARGO" clippy --workspace --all-targets -- -D warnings
 stage "rust tests" "$CARGO" test --workspace
 stage "signature interop (providers' own libraries)" env HOOKBENCH_BIN="$PWD/target/debug/hookbench" bash tests/interop/run.sh
-stage "api types drift" make --no-print-directory check-api-types
+stage "api types drift" make --no-print-directory check-api-types HOOKBENCH_BIN="$PWD/target/debug/hookbench"
 stage "ui tests" npm --prefix ui test
 stage "browser e2e" npm --prefix tests/e2e test
 stage "desktop driver" bash scripts/setup.sh driver

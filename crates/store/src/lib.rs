@@ -243,8 +243,11 @@ impl Store {
         self.readers.read(events::dead_letter_counts).await
     }
 
-    /// Stops the writer after it has committed everything already handed to it.
+    /// Stops the writer after it has committed everything already handed to it. Idle read
+    /// connections close first, so the writer's connection is the last one and SQLite removes the
+    /// WAL and shared-memory files with it.
     pub async fn close(&self) {
+        self.readers.close_idle();
         self.writer.close().await;
     }
 }

@@ -20,6 +20,13 @@ impl ReadPool {
         Self { path, idle: Default::default() }
     }
 
+    /// Closes the idle connections (reads in flight keep theirs until they finish).
+    pub fn close_idle(&self) {
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.clear();
+        }
+    }
+
     pub async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,

@@ -128,6 +128,19 @@ async fn captures_survive_closing_and_reopening_the_store() {
     assert_eq!(body.bytes.as_deref(), Some(&b"kept"[..]));
 }
 
+#[tokio::test]
+async fn a_clean_close_leaves_only_the_database_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    store.insert_capture(capture("POST", "/x", Some(b"x"))).await.unwrap();
+    store.list_captures(all()).await.unwrap();
+    store.close().await;
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names, ["hookbench.db"], "the WAL is checkpointed and removed when the last connection closes");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_writes_each_get_their_own_committed_id() {
     let dir = tempfile::tempdir().unwrap();

@@ -33,6 +33,25 @@ fn wait_for_file(path: &std::path::Path) -> serde_json::Value {
     }
 }
 
+/// Starts `hookbench serve` on port 0; returns the process guard, its data dir and receiver URL.
+fn serve(dir: &std::path::Path) -> (Serve, std::path::PathBuf, String) {
+    let data = dir.join("data");
+    let ready = dir.join("ready.json");
+    let child = hookbench()
+        .args(["serve", "--receiver", "127.0.0.1:0", "--api", "127.0.0.1:0"])
+        .arg("--data")
+        .arg(&data)
+        .arg("--ready-file")
+        .arg(&ready)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let serve = Serve { child };
+    let doc = wait_for_file(&ready);
+    (serve, data, doc["receiver_url"].as_str().unwrap().to_owned())
+}
+
 #[test]
 fn serve_prints_its_urls_and_writes_the_ready_file_once_listening() {
     let dir = tempfile::tempdir().unwrap();
@@ -168,20 +187,7 @@ fn verify_usage_errors_exit_2_with_a_reason() {
 #[test]
 fn endpoints_are_managed_through_the_running_engine() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let ready = dir.path().join("ready.json");
-    let child = hookbench()
-        .args(["serve", "--receiver", "127.0.0.1:0", "--api", "127.0.0.1:0"])
-        .arg("--data")
-        .arg(&data)
-        .arg("--ready-file")
-        .arg(&ready)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _serve = Serve { child };
-    wait_for_file(&ready);
+    let (_serve, data, _receiver) = serve(dir.path());
     let cli = |args: &[&str]| hookbench().arg("endpoints").args(args).arg("--data").arg(&data).output().unwrap();
 
     let created = cli(&[
@@ -231,21 +237,8 @@ fn without_a_running_engine_the_cli_says_how_to_start_one() {
 #[test]
 fn a_ci_script_turns_an_outage_on_and_off() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let ready = dir.path().join("ready.json");
-    let child = hookbench()
-        .args(["serve", "--receiver", "127.0.0.1:0", "--api", "127.0.0.1:0"])
-        .arg("--data")
-        .arg(&data)
-        .arg("--ready-file")
-        .arg(&ready)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _serve = Serve { child };
-    let doc = wait_for_file(&ready);
-    let receiver = doc["receiver_url"].as_str().unwrap().trim_start_matches("http://").to_owned();
+    let (_serve, data, receiver_url) = serve(dir.path());
+    let receiver = receiver_url.trim_start_matches("http://").to_owned();
     let fault = |args: &[&str]| hookbench().arg("fault").args(args).arg("--data").arg(&data).output().unwrap();
     let status_of_post = || {
         use std::io::{Read, Write};

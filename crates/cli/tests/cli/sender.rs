@@ -2,25 +2,6 @@
 
 use super::*;
 
-/// Starts `hookbench serve` on port 0; returns the process guard, its data dir and receiver URL.
-fn serve(dir: &std::path::Path) -> (Serve, std::path::PathBuf, String) {
-    let data = dir.join("data");
-    let ready = dir.join("ready.json");
-    let child = hookbench()
-        .args(["serve", "--receiver", "127.0.0.1:0", "--api", "127.0.0.1:0"])
-        .arg("--data")
-        .arg(&data)
-        .arg("--ready-file")
-        .arg(&ready)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let serve = Serve { child };
-    let doc = wait_for_file(&ready);
-    (serve, data, doc["receiver_url"].as_str().unwrap().to_owned())
-}
-
 #[test]
 fn send_wait_follows_each_attempt_and_exits_0_once_delivered_and_1_for_a_dead_letter() {
     let dir = tempfile::tempdir().unwrap();

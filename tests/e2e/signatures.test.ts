@@ -2,7 +2,7 @@
 // reason show, a 422 names its field, dedupe by header marks a duplicate, a detected provider offers
 // a prefilled endpoint, and the workbench verifies GitHub's published vector.
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, goToUi, openBrowser, REPO, send, startEngine, type Engine, type Session } from './harness';
 
@@ -88,9 +88,11 @@ describe('endpoints, verdicts and duplicates in the UI', () => {
     expect(compare).toContain(GOOD.slice('sha256='.length));
     expect(compare).toContain(BAD);
 
-    mkdirSync(join(REPO, 'docs'), { recursive: true });
+    // The README's picture is refreshed only when asked (HOOKBENCH_BROWSER_SCREENSHOT=docs/screenshot-browser.png).
+    const shot = join(REPO, process.env.HOOKBENCH_BROWSER_SCREENSHOT ?? 'tests/e2e/.artifacts/screenshot-browser.png');
+    mkdirSync(dirname(shot), { recursive: true });
     await s.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    await s.page.screenshot({ path: join(REPO, 'docs/screenshot-browser.png') });
+    await s.page.screenshot({ path: shot });
 
     await row(good).click();
     expect(await s.page.getByTestId('verdict-summary').innerText()).toContain('current');

@@ -24,6 +24,6 @@ stage "api types drift" make --no-print-directory check-api-types HOOKBENCH_BIN=
 stage "ui tests" npm --prefix ui test
 stage "browser e2e" npm --prefix tests/e2e test
 stage "desktop driver" bash scripts/setup.sh driver
-# The README's screenshot is refreshed only when asked (HOOKBENCH_SCREENSHOT=docs/screenshot-desktop.png).
-stage "desktop e2e" env HOOKBENCH_SCREENSHOT="${HOOKBENCH_SCREENSHOT:-tests/desktop/.artifacts/screenshot.png}" bash tests/desktop/run.sh
+# The README's screenshot is refreshed only when asked (HOOKBENCH_SCREENSHOT=$PWD/docs/screenshot-desktop.png, an absolute path: run.sh works in tests/desktop).
+stage "desktop e2e" env HOOKBENCH_SCREENSHOT="${HOOKBENCH_SCREENSHOT:-$PWD/tests/desktop/.artifacts/screenshot.png}" bash tests/desktop/run.sh
 echo "=== all suites passed"

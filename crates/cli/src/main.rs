@@ -8,6 +8,7 @@ mod faults;
 mod scheme;
 mod send;
 mod serve;
+mod settings;
 mod verify;
 
 use std::process::ExitCode;
@@ -39,6 +40,8 @@ enum Command {
     Destinations(destinations::DestinationsArgs),
     /// List, show, retry, cancel and resend outbound events.
     Events(send::EventsArgs),
+    /// Show or change engine-wide settings (the sender's global time scale).
+    Settings(settings::SettingsArgs),
     /// Check a webhook signature: exit 0 valid, 1 invalid, 2 usage error.
     Verify(verify::VerifyArgs),
     /// Sign a payload the way a provider would, and print the headers it would send.
@@ -84,6 +87,7 @@ fn main() -> ExitCode {
         Command::Send(args) => send::send(args),
         Command::Destinations(args) => destinations::run(args),
         Command::Events(args) => send::events(args),
+        Command::Settings(args) => settings::run(args),
         Command::Verify(args) => verify::verify(args),
         Command::Sign(args) => verify::sign(args),
         Command::Schemes => {

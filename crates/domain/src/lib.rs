@@ -10,6 +10,7 @@ pub mod outbox;
 pub mod ratelimit;
 pub mod response;
 pub mod retry;
+pub mod settings;
 pub mod signature;
 
 pub use capture::{

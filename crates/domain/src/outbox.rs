@@ -403,7 +403,7 @@ pub struct Attempt {
 pub struct TimelineMark {
     pub at: Timestamp,
     /// `breaker_deferred`, `breaker_opened`, `breaker_reopened`, `breaker_closed`, `breaker_released`, `retry_requested`,
-    /// `cancelled`, `resent`, `recovered`.
+    /// `cancelled`, `resent`, `recovered`, `rescaled`.
     pub kind: String,
     pub text: String,
 }
@@ -418,6 +418,8 @@ pub struct EventDetail {
     /// Every attempt the policy allows from the first attempt (or from now, before it), placed in
     /// real time and on the scaled clock, assuming each fails and takes no time; without jitter.
     pub plan: Vec<PlannedAttempt>,
+    /// The scale the event runs at now: its own, or the global one when its own is 1×.
+    pub time_scale: TimeScale,
 }
 
 /// Which events a list shows; newest first, `before` is an event id cursor.

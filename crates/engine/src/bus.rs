@@ -3,6 +3,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use hookbench_domain::outbox::{Attempt, EventSummary};
+use hookbench_domain::settings::Settings;
 use hookbench_domain::{CaptureId, CaptureSummary};
 use serde::Serialize;
 use tokio::sync::broadcast;
@@ -22,6 +23,7 @@ pub enum LiveEvent {
     EventUpdated(EventSummary),
     AttemptStarted(Attempt),
     AttemptFinished(Attempt),
+    SettingsChanged(Settings),
 }
 
 impl LiveEvent {
@@ -37,6 +39,7 @@ impl LiveEvent {
             LiveEvent::EventUpdated(_) => "event.updated",
             LiveEvent::AttemptStarted(_) => "attempt.started",
             LiveEvent::AttemptFinished(_) => "attempt.finished",
+            LiveEvent::SettingsChanged(_) => "settings.changed",
         }
     }
 }

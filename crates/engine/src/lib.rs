@@ -6,6 +6,7 @@ mod error;
 mod faults;
 mod inbound;
 mod outbound;
+mod settings;
 mod timer;
 
 use std::collections::HashMap;
@@ -62,6 +63,9 @@ pub struct Engine {
     sweeper: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// The sender: the scheduler's signal and per-target breaker, rate and concurrency state.
     outbound: outbound::Outbound,
+    /// Engine-wide settings (the global time scale), loaded at start and saved on each change.
+    settings: RwLock<hookbench_domain::settings::Settings>,
+    settings_change: tokio::sync::Mutex<()>,
 }
 
 /// The routing table: endpoints, and each endpoint's responses ready to render.
@@ -112,6 +116,7 @@ impl Engine {
         let store = Store::open(&config.data_dir)?;
         tracing::info!(db = %store.path().display(), "store open");
         let routing = RwLock::new(Arc::new(Routing::new(store.list_endpoints().await?)));
+        let settings = RwLock::new(store.load_settings().await?);
         let engine = Arc::new(Self {
             config,
             store,
@@ -123,6 +128,8 @@ impl Engine {
             rng: Mutex::new(<rand::rngs::StdRng as rand::SeedableRng>::from_os_rng()),
             sweeper: Default::default(),
             outbound: outbound::Outbound::new(timer)?,
+            settings,
+            settings_change: tokio::sync::Mutex::new(()),
         });
         let weak = Arc::downgrade(&engine);
         let sweeper = tokio::spawn(async move {

@@ -467,3 +467,25 @@ pub fn dead_letter_counts(conn: &Connection) -> Result<Vec<DeadLetterCount>, Sto
         .query_map([], |r| Ok(DeadLetterCount { destination_id: r.get(0)?, count: r.get(1)? }))?
         .collect::<Result<_, _>>()?)
 }
+
+/// Moves the due time of every waiting retry that runs at the global time scale (its own scale is
+/// 1×) so the time still to wait is `ratio` times what it was, with a timeline mark; returns the
+/// events moved and their new due times.
+pub fn rescale_waiting(
+    conn: &Connection,
+    now: Timestamp,
+    ratio: f64,
+    text: &str,
+) -> Result<Vec<(EventId, Timestamp)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "UPDATE events SET next_attempt_at = ?1 + CAST(ROUND((next_attempt_at - ?1) * ?2) AS INTEGER), updated_at = ?1
+         WHERE state = 'retrying' AND next_attempt_at > ?1 AND json_extract(settings, '$.time_scale') = 1
+         RETURNING id, next_attempt_at",
+    )?;
+    let moved: Vec<(EventId, Timestamp)> =
+        stmt.query_map(params![now, ratio], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    for (id, _) in &moved {
+        mark(conn, *id, now, "rescaled", text)?;
+    }
+    Ok(moved)
+}

@@ -11,6 +11,7 @@ mod error;
 mod events;
 mod migrations;
 mod pool;
+mod settings;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -237,6 +238,30 @@ impl Store {
     /// Every target's saved circuit breaker.
     pub async fn load_breakers(&self) -> Result<Vec<(String, hookbench_domain::breaker::BreakerState)>, StoreError> {
         self.readers.read(breakers::load).await
+    }
+
+    /// The engine-wide settings (defaults when none were saved).
+    pub async fn load_settings(&self) -> Result<hookbench_domain::settings::Settings, StoreError> {
+        self.readers.read(settings::load).await
+    }
+
+    /// Saves the settings; with `rescale = Some((ratio, text))` also moves waiting retries that run at
+    /// the global time scale (see `events::rescale_waiting`), in the same transaction.
+    pub async fn save_settings(
+        &self,
+        value: hookbench_domain::settings::Settings,
+        rescale: Option<(f64, String)>,
+        now: Timestamp,
+    ) -> Result<Vec<(EventId, Timestamp)>, StoreError> {
+        self.writer
+            .write(move |tx| {
+                settings::save(tx, &value, now)?;
+                match &rescale {
+                    Some((ratio, text)) => events::rescale_waiting(tx, now, *ratio, text),
+                    None => Ok(Vec::new()),
+                }
+            })
+            .await
     }
 
     pub async fn dead_letter_counts(&self) -> Result<Vec<DeadLetterCount>, StoreError> {

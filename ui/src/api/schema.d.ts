@@ -344,6 +344,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get"];
+        put: operations["update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sign": {
         parameters: {
             query?: never;
@@ -747,6 +763,8 @@ export interface components {
              *     real time and on the scaled clock, assuming each fails and takes no time; without jitter.
              */
             plan: components["schemas"]["PlannedAttempt"][];
+            /** @description The scale the event runs at now: its own, or the global one when its own is 1×. */
+            time_scale: components["schemas"]["TimeScale"];
         };
         /**
          * @description What a user sends to put an event in the outbox: to a destination (its settings apply) or
@@ -1170,6 +1188,18 @@ export interface components {
             method: string;
             url: string;
         };
+        /** @description The settings as stored and as `GET /api/settings` shows them. */
+        Settings: {
+            /**
+             * @description Speed factor for every event whose own scale is 1× (real time): 60 runs an hour's schedule in
+             *     a minute. An event (or its destination) with its own scale keeps it.
+             */
+            time_scale?: components["schemas"]["TimeScale"];
+        };
+        /** @description A change to the settings: fields left out stay as they are. */
+        SettingsPatch: {
+            time_scale?: null | components["schemas"]["TimeScale"];
+        };
         SignInput: components["schemas"]["PastedBody"] & {
             /** @description The message id for schemes that sign one (Standard Webhooks); default: a fresh one. */
             id?: string | null;
@@ -1230,7 +1260,7 @@ export interface components {
             at: components["schemas"]["i64"];
             /**
              * @description `breaker_deferred`, `breaker_opened`, `breaker_reopened`, `breaker_closed`, `breaker_released`, `retry_requested`,
-             *     `cancelled`, `resent`, `recovered`.
+             *     `cancelled`, `resent`, `recovered`, `rescaled`.
              */
             kind: string;
             text: string;
@@ -2321,6 +2351,58 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SchemeInfo"][];
+                };
+            };
+        };
+    };
+    get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Settings"];
+                };
+            };
+        };
+    };
+    update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description only the fields to change, e.g. `{"time_scale": 60}` */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsPatch"];
+            };
+        };
+        responses: {
+            /** @description the settings now; waiting retries at the global scale are rescaled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Settings"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

@@ -136,3 +136,19 @@ fn a_kill_9_mid_delivery_loses_no_event_and_the_interrupted_attempts_are_retried
     assert_eq!(first["attempts"][0]["error_class"], "interrupted");
     assert_eq!(first["marks"][0]["kind"], "recovered");
 }
+
+#[test]
+fn settings_show_and_change_the_global_time_scale() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_serve, data, _receiver) = serve(dir.path());
+    let run = |args: &[&str]| hookbench().arg("settings").args(args).env("HOOKBENCH_DATA_DIR", &data).output().unwrap();
+    assert!(stdout_of(&run(&[])).contains("time scale  1×"));
+    let changed = run(&["--time-scale", "3600", "--json"]);
+    assert!(changed.status.success());
+    let doc: serde_json::Value = serde_json::from_str(&stdout_of(&changed)).unwrap();
+    assert_eq!(doc["time_scale"], 3600.0);
+    let refused = run(&["--time-scale", "0"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("time scale"), "{:?}", refused);
+    assert!(stdout_of(&run(&[])).contains("3600×"), "the change is kept");
+}

@@ -121,7 +121,7 @@ async fn run(engine: Arc<Engine>, event: Event, attempt: Attempt, prepared: Resu
                 first,
                 result.finished_at,
                 outcome,
-                settings.time_scale,
+                engine.effective_scale(settings.time_scale),
                 &mut rng,
             )
         }

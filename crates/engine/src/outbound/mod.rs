@@ -194,8 +194,9 @@ impl Engine {
         let Some(event) = self.store.get_event(id).await? else { return Ok(None) };
         let (attempts, marks) = self.store.event_timeline(id).await?;
         let first = event.first_attempt_at.unwrap_or(event.summary.created_at);
-        let plan = planned_attempts(&event.settings.retry, first, event.settings.time_scale);
-        Ok(Some(EventDetail { event, attempts, marks, plan }))
+        let time_scale = self.effective_scale(event.settings.time_scale);
+        let plan = planned_attempts(&event.settings.retry, first, time_scale);
+        Ok(Some(EventDetail { event, attempts, marks, plan, time_scale }))
     }
 
     /// Makes an event due now (retrying, dead or cancelled ones). `None` when there is no such event.

@@ -268,3 +268,53 @@ async fn an_open_circuit_stays_open_across_a_restart() {
     assert_eq!(detail.event.summary.next_attempt_at, Some(T0 + HOUR), "until the saved circuit's probe time");
     engine.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_global_time_scale_runs_retries_faster_moves_waiting_ones_and_survives_a_restart() {
+    use hookbench_domain::retry::TimeScale;
+    use hookbench_domain::settings::SettingsPatch;
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, timer) = manual_engine(dir.path()).await;
+    let mut live = engine.subscribe();
+    let scale = |f: f64| SettingsPatch { time_scale: Some(TimeScale::new(f).unwrap()) };
+    engine.update_settings(scale(60.0)).await.unwrap();
+    let policy = RetryPolicy::with_schedule(Schedule::Delays {
+        list: vec![DurationSpec::ZERO, DurationSpec::from_hours(1), DurationSpec::from_hours(1)],
+    });
+    let send = |own: Option<f64>| EventInput {
+        url: Some(refused_url()),
+        body: Some("{}".into()),
+        policy: without_jitter(policy.clone()),
+        time_scale: own.map(|f| TimeScale::new(f).unwrap()),
+        ..Default::default()
+    };
+    let global = engine.send_event(send(None)).await.unwrap().summary.id;
+    let own = engine.send_event(send(Some(10.0))).await.unwrap().summary.id;
+    finished_attempts(&mut live, 2).await;
+    let detail = engine.get_event(global).await.unwrap().unwrap();
+    assert_eq!(detail.event.summary.next_attempt_at, Some(T0 + HOUR / 60), "an hour at 60× is a minute of clock");
+    assert_eq!(detail.time_scale, TimeScale::new(60.0).unwrap());
+    assert_eq!(detail.plan[1].at, T0 + HOUR / 60, "the plan is drawn at the scale that runs");
+    let detail = engine.get_event(own).await.unwrap().unwrap();
+    assert_eq!(detail.event.summary.next_attempt_at, Some(T0 + HOUR / 10), "an event's own scale wins");
+
+    // 60× → 3600×: the minute still to wait becomes a second; the event with its own scale stays.
+    timer.set_ms(T0 + 30_000);
+    engine.update_settings(scale(3600.0)).await.unwrap();
+    let detail = engine.get_event(global).await.unwrap().unwrap();
+    assert_eq!(detail.event.summary.next_attempt_at, Some(T0 + 30_000 + 500), "30 s left at 60× is 0.5 s at 3600×");
+    assert!(detail.marks.iter().any(|m| m.kind == "rescaled" && m.text.contains("60× → 3600×")), "{:?}", detail.marks);
+    let detail = engine.get_event(own).await.unwrap().unwrap();
+    assert_eq!(detail.event.summary.next_attempt_at, Some(T0 + HOUR / 10));
+    timer.set_ms(T0 + 30_500);
+    finished_attempts(&mut live, 1).await;
+    let detail = engine.get_event(global).await.unwrap().unwrap();
+    assert_eq!(detail.attempts.len(), 2);
+    assert_eq!(detail.event.summary.next_attempt_at, Some(T0 + 30_500 + 1_000), "the next hour runs at 3600×");
+
+    assert!(engine.update_settings(scale(7200.0)).await.is_err(), "more than 3600× is refused");
+    engine.shutdown().await;
+    let (engine, _timer) = manual_engine(dir.path()).await;
+    assert_eq!(engine.settings().time_scale, TimeScale::new(3600.0).unwrap(), "the setting is stored");
+    engine.shutdown().await;
+}

@@ -8,6 +8,7 @@ mod endpoints;
 mod events;
 mod faults;
 mod info;
+mod settings;
 mod signatures;
 mod stream;
 
@@ -38,6 +39,7 @@ pub struct AppState {
 pub fn router(state: AppState, guard: Arc<Guard>) -> Router {
     let authed = Router::new()
         .route("/api/info", get(info::info))
+        .route("/api/settings", get(settings::get).put(settings::update))
         .route("/api/captures", get(captures::list).delete(captures::clear))
         .route("/api/captures/{id}", get(captures::get).delete(captures::delete))
         .route("/api/captures/{id}/body", get(captures::body))
@@ -97,7 +99,7 @@ async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
 #[openapi(
     info(title = "Hookbench control API", description = "Every route but /api/health needs `Authorization: Bearer <token>`."),
     paths(
-        info::health, info::info,
+        info::health, info::info, settings::get, settings::update,
         captures::list, captures::get, captures::body, captures::delete, captures::clear,
         endpoints::list, endpoints::create, endpoints::get, endpoints::update, endpoints::delete,
         signatures::schemes, signatures::verify, signatures::sign,

@@ -284,3 +284,23 @@ async fn an_event_detail_has_no_duplicate_keys() {
     assert_eq!(written, 1, "the count and the list of attempts have different names: {top_level:?}");
     assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["attempt_count"], 1);
 }
+
+#[tokio::test]
+async fn the_global_time_scale_is_read_changed_checked_and_applied_to_events_without_their_own() {
+    let server = TestServer::start().await;
+    assert_eq!(server.api_json("/api/settings").await, json!({"time_scale": 1.0}));
+    let res = server.api_request(Method::PUT, "/api/settings").json(&json!({"time_scale": 60})).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap(), json!({"time_scale": 60.0}));
+    assert_eq!(server.api_json("/api/settings").await["time_scale"], 60.0);
+    for (bad, status) in [(json!({"time_scale": 0.5}), 422), (json!({"time_scale": 99999}), 422)] {
+        let res = server.api_request(Method::PUT, "/api/settings").json(&bad).send().await.unwrap();
+        assert_eq!(res.status(), status, "{bad}");
+        let body: Value = res.json().await.unwrap();
+        assert!(body["message"].as_str().unwrap().contains("time"), "{body}");
+    }
+    // An event sent to a URL without its own scale runs at the global one.
+    let event = send(&server, json!({"url": server.receiver("/scaled"), "body": "{}"})).await;
+    let detail = server.api_json(&format!("/api/events/{}", event["id"])).await;
+    assert_eq!(detail["time_scale"], 60.0, "{detail}");
+}

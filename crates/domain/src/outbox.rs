@@ -4,6 +4,7 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
+use crate::capture::CaptureId;
 use crate::Timestamp;
 use crate::breaker::{BreakerConfig, Transition};
 use crate::capture::HeaderView;
@@ -226,7 +227,8 @@ impl DestinationInput {
 }
 
 /// Where an event is in its life. `pending → delivering → delivered | retrying | dead`; `retrying`
-/// goes back to `delivering` when due; `cancelled` is set by a person.
+/// goes back to `delivering` when due; `cancelled` is set by a person. `held` waits for a person to
+/// release it (an endpoint forwarding with hold on), then becomes `pending`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EventState {
@@ -236,10 +238,12 @@ pub enum EventState {
     Retrying,
     Dead,
     Cancelled,
+    Held,
 }
 
 impl EventState {
-    pub const ALL: [EventState; 6] = [
+    pub const ALL: [EventState; 7] = [
+        EventState::Held,
         EventState::Pending,
         EventState::Delivering,
         EventState::Delivered,
@@ -256,6 +260,7 @@ impl EventState {
             EventState::Retrying => "retrying",
             EventState::Dead => "dead",
             EventState::Cancelled => "cancelled",
+            EventState::Held => "held",
         }
     }
 
@@ -282,6 +287,72 @@ pub struct NewEvent {
     /// Breaker, rate limit and concurrency are counted per target: `destination:ID` or the URL's origin.
     pub target_key: String,
     pub resent_from: Option<EventId>,
+    pub origin: EventOrigin,
+    /// The capture this event replays or forwards.
+    pub capture_id: Option<CaptureId>,
+    /// The bulk replay that made it.
+    pub batch_id: Option<BatchId>,
+    /// Sent exactly as stored: no id header is added (a replay "as received").
+    pub exact: bool,
+    /// `Held` waits for a release; anything else starts `pending`, due at once.
+    pub held: bool,
+}
+
+impl NewEvent {
+    /// An event of `origin` with nothing linked, due at once.
+    pub fn new(origin: EventOrigin, url: String, idempotency_key: String, settings: DeliverySettings) -> Self {
+        Self {
+            destination_id: None,
+            target_key: target_key(None, &url),
+            url,
+            idempotency_key,
+            headers: Vec::new(),
+            body: Vec::new(),
+            settings,
+            resent_from: None,
+            origin,
+            capture_id: None,
+            batch_id: None,
+            exact: false,
+            held: false,
+        }
+    }
+}
+
+pub type BatchId = i64;
+
+/// How an event came to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventOrigin {
+    /// `POST /api/events`, the composer, `hookbench send`.
+    #[default]
+    Send,
+    /// Another event's payload sent again (`resent_from`), maybe edited.
+    Resend,
+    /// A capture replayed (`capture_id`), maybe edited or re-signed.
+    Replay,
+    /// A capture forwarded by its endpoint to a local app (`capture_id`).
+    Forward,
+}
+
+impl EventOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventOrigin::Send => "send",
+            EventOrigin::Resend => "resend",
+            EventOrigin::Replay => "replay",
+            EventOrigin::Forward => "forward",
+        }
+    }
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "resend" => EventOrigin::Resend,
+            "replay" => EventOrigin::Replay,
+            "forward" => EventOrigin::Forward,
+            _ => EventOrigin::Send,
+        }
+    }
 }
 
 /// One event as lists show it.
@@ -306,6 +377,11 @@ pub struct EventSummary {
     pub resent_from: Option<EventId>,
     pub body_size: u64,
     pub target_key: String,
+    pub origin: EventOrigin,
+    /// The capture this event replays or forwards.
+    pub capture_id: Option<CaptureId>,
+    /// The bulk replay that made it.
+    pub batch_id: Option<BatchId>,
 }
 
 /// An event with what it sends.
@@ -318,6 +394,8 @@ pub struct Event {
     pub settings: DeliverySettings,
     /// Clock time of the first attempt; `null` before it.
     pub first_attempt_at: Option<Timestamp>,
+    /// Sent exactly as stored: no id header is added (a replay "as received").
+    pub exact: bool,
 }
 
 /// Where an attempt is.

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use hookbench_domain::Timestamp;
 use hookbench_domain::breaker::{BreakerState, Transition};
 use hookbench_domain::outbox::{
-    Attempt, AttemptId, AttemptResult, AttemptState, DeadLetterCount, DeliverySettings, Event, EventFilter, EventId,
+    Attempt, AttemptId, AttemptResult, AttemptState, DeadLetterCount, DeliverySettings, Event, EventFilter, EventId, EventOrigin,
     EventPage, EventState, EventSummary, NewEvent, SentRequest, TimelineMark,
 };
 use hookbench_domain::retry::{ErrorClass, NextStep};
@@ -73,9 +73,41 @@ CREATE TABLE event_marks (
 CREATE INDEX event_marks_event ON event_marks(event_id, id);
 ";
 
+/// Where an event came from (a replay or forward of a capture, a bulk replay), whether it is sent
+/// exactly as stored, and the bulk replays themselves. `held` events have no due time until released.
+pub const SCHEMA_V8: &str = "
+ALTER TABLE events ADD COLUMN origin TEXT NOT NULL DEFAULT 'send';
+ALTER TABLE events ADD COLUMN capture_id INTEGER;
+ALTER TABLE events ADD COLUMN batch_id INTEGER;
+ALTER TABLE events ADD COLUMN exact INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX events_capture ON events(capture_id, id) WHERE capture_id IS NOT NULL;
+CREATE INDEX events_batch ON events(batch_id, state) WHERE batch_id IS NOT NULL;
+CREATE TABLE batches (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind        TEXT    NOT NULL,   -- captures | events
+    spec        TEXT    NOT NULL,   -- JSON BatchSpec: target, mode, edit, rate
+    source_ids  TEXT    NOT NULL,   -- JSON [id], resolved when the batch was made, in order
+    total       INTEGER NOT NULL,
+    next_index  INTEGER NOT NULL DEFAULT 0,
+    state       TEXT    NOT NULL,   -- running | paused | cancelled | done
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+) STRICT;
+CREATE TABLE consumers (
+    endpoint_id INTEGER NOT NULL,
+    name        TEXT    NOT NULL,
+    acked_id    INTEGER NOT NULL DEFAULT 0,   -- every capture up to this id is acknowledged
+    updated_at  INTEGER NOT NULL,
+    PRIMARY KEY (endpoint_id, name)
+) STRICT, WITHOUT ROWID;
+";
+
 const SUMMARY: &str = "id, destination_id, url, method, idempotency_key, state, created_at, updated_at, \
-     next_attempt_at, attempts, last_status, last_error, dead_reason, resent_from, length(body), target_key";
-const FULL: &str = "headers, body, settings, first_attempt_at";
+     next_attempt_at, attempts, last_status, last_error, dead_reason, resent_from, length(body), target_key, \
+     origin, capture_id, batch_id";
+const FULL: &str = "headers, body, settings, first_attempt_at, exact";
+/// Where `FULL`'s columns start in a row of `SUMMARY, FULL`.
+const FULL_AT: usize = 19;
 
 fn json<T: Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Invalid(format!("cannot encode as JSON: {e}")))
@@ -104,17 +136,21 @@ fn summary(row: &Row<'_>) -> rusqlite::Result<EventSummary> {
         resent_from: row.get(13)?,
         body_size: row.get(14)?,
         target_key: row.get(15)?,
+        origin: EventOrigin::parse(&row.get::<_, String>(16)?),
+        capture_id: row.get(17)?,
+        batch_id: row.get(18)?,
     })
 }
 
 fn event(row: &Row<'_>) -> rusqlite::Result<Event> {
-    let body: Vec<u8> = row.get(17)?;
+    let body: Vec<u8> = row.get(FULL_AT + 1)?;
     Ok(Event {
         summary: summary(row)?,
-        headers: from_json(row.get(16)?).unwrap_or_default(),
+        headers: from_json(row.get(FULL_AT)?).unwrap_or_default(),
         body_base64: BASE64.encode(body),
-        settings: from_json::<DeliverySettings>(row.get(18)?).unwrap_or_default(),
-        first_attempt_at: row.get(19)?,
+        settings: from_json::<DeliverySettings>(row.get(FULL_AT + 2)?).unwrap_or_default(),
+        first_attempt_at: row.get(FULL_AT + 3)?,
+        exact: row.get(FULL_AT + 4)?,
     })
 }
 
@@ -122,8 +158,9 @@ fn event(row: &Row<'_>) -> rusqlite::Result<Event> {
 pub fn insert(conn: &Connection, e: &NewEvent, now: Timestamp) -> Result<Event, StoreError> {
     conn.execute(
         "INSERT INTO events (destination_id, target_key, url, method, idempotency_key, headers, body, settings, state,
-                             created_at, updated_at, next_attempt_at, resent_from)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9, ?9, ?9, ?10)",
+                             created_at, updated_at, next_attempt_at, resent_from, origin, capture_id, batch_id, exact)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?11, ?9, ?9, CASE WHEN ?11 = 'held' THEN NULL ELSE ?9 END, ?10,
+                 ?12, ?13, ?14, ?15)",
         params![
             e.destination_id,
             e.target_key,
@@ -134,7 +171,12 @@ pub fn insert(conn: &Connection, e: &NewEvent, now: Timestamp) -> Result<Event, 
             e.body,
             json(&e.settings)?,
             now,
-            e.resent_from
+            e.resent_from,
+            if e.held { "held" } else { "pending" },
+            e.origin.as_str(),
+            e.capture_id,
+            e.batch_id,
+            e.exact
         ],
     )?;
     get(conn, conn.last_insert_rowid())?.ok_or(StoreError::WorkerGone)
@@ -414,7 +456,7 @@ pub fn retry_now(conn: &Connection, id: EventId, now: Timestamp) -> Result<Optio
         return Err(StoreError::Conflict(format!("event {id} is {}: nothing to retry", current.state.as_str())));
     }
     conn.execute(
-        "UPDATE events SET state = CASE WHEN state = 'pending' THEN 'pending' ELSE 'retrying' END,
+        "UPDATE events SET state = CASE WHEN state IN ('pending', 'held') THEN 'pending' ELSE 'retrying' END,
                 next_attempt_at = ?2, dead_reason = NULL, updated_at = ?2 WHERE id = ?1",
         params![id, now],
     )?;

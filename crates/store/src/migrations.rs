@@ -12,6 +12,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(crate::events::SCHEMA_V5),
     M::up(crate::breakers::SCHEMA_V6),
     M::up(crate::settings::SCHEMA_V7),
+    M::up(crate::events::SCHEMA_V8),
 ];
 
 pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), StoreError> {

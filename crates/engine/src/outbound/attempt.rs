@@ -58,10 +58,15 @@ pub(super) async fn start(engine: &Arc<Engine>, event: Event, now: Timestamp) ->
 
 /// Headers in this order: the destination's, the event's, a content type if none was given, the
 /// signature, and `Idempotency-Key` unless the scheme already carries the id (`webhook-id`, `svix-id`).
+/// An `exact` event (a replay as received) sends its own headers and nothing more.
 fn prepare(event: &Event, now: Timestamp) -> Result<Prepared, String> {
     let settings = &event.settings;
     let mut body = BASE64.decode(&event.body_base64).map_err(|e| format!("the stored body is unreadable: {e}"))?;
     let mut headers: Vec<HeaderView> = settings.headers.iter().chain(&event.headers).cloned().collect();
+    if event.exact {
+        let sent = SentRequest { method: settings.method.clone(), url: event.summary.url.clone(), headers };
+        return Ok(Prepared { sent, body });
+    }
     if !headers.iter().any(|h| h.name.eq_ignore_ascii_case("content-type")) {
         let json = serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_ok();
         let content_type = if json { "application/json" } else { "application/octet-stream" };
@@ -172,7 +177,12 @@ async fn send(
         .timeout(Duration::from_millis(event.settings.timeout_ms))
         .body(prepared.body);
     for h in &prepared.sent.headers {
-        request = request.header(h.name.as_str(), h.value.as_str());
+        // The exact bytes (a captured value need not be UTF-8); an unsendable one fails the attempt with a reason.
+        let value = reqwest::header::HeaderValue::from_bytes(&h.to_header().value);
+        match (reqwest::header::HeaderName::from_bytes(h.name.as_bytes()), value) {
+            (Ok(name), Ok(value)) => request = request.header(name, value),
+            _ => request = request.header(h.name.as_str(), h.value.as_str()),
+        }
     }
     let mut result = AttemptResult { finished_at: 0, duration_ms: 0, response: None, error_class: None, error: None };
     let outcome = match request.send().await {

@@ -14,7 +14,7 @@ use hookbench_domain::Timestamp;
 use hookbench_domain::breaker::BreakerState;
 use hookbench_domain::outbox::{
     Destination, DestinationId, DestinationInput, DestinationRef, EventDetail, EventFilter, EventId, EventInput,
-    EventPage, EventState, EventSummary, NewEvent, target_key,
+    EventOrigin, EventPage, EventState, EventSummary, NewEvent, target_key,
 };
 use hookbench_domain::ratelimit::TokenBucket;
 use hookbench_domain::retry::planned_attempts;
@@ -163,12 +163,9 @@ impl Engine {
         let event = NewEvent {
             destination_id,
             target_key: target_key(destination_id, &resolved.url),
-            url: resolved.url,
-            idempotency_key: self.new_idempotency_key(),
             headers: resolved.headers,
             body: resolved.body,
-            settings: resolved.settings,
-            resent_from: None,
+            ..NewEvent::new(EventOrigin::Send, resolved.url, self.new_idempotency_key(), resolved.settings)
         };
         self.store_event(event).await
     }
@@ -224,12 +221,12 @@ impl Engine {
         let event = NewEvent {
             destination_id: old.summary.destination_id,
             target_key: old.summary.target_key.clone(),
-            url: old.summary.url.clone(),
-            idempotency_key: self.new_idempotency_key(),
             headers: old.headers,
             body,
-            settings: old.settings,
             resent_from: Some(id),
+            capture_id: old.summary.capture_id,
+            exact: old.exact,
+            ..NewEvent::new(EventOrigin::Resend, old.summary.url.clone(), self.new_idempotency_key(), old.settings)
         };
         let stored = self.store_event(event).await?;
         let text = format!("resent as event {}", stored.summary.id);

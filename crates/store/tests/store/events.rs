@@ -2,7 +2,8 @@
 //! and nothing lost when the process dies mid-attempt.
 
 use hookbench_domain::outbox::{
-    AttemptResponse, AttemptResult, AttemptState, DeliverySettings, EventFilter, EventState, NewEvent, SentRequest,
+    AttemptResponse, AttemptResult, AttemptState, DeliverySettings, EventFilter, EventOrigin, EventState, NewEvent,
+    SentRequest,
 };
 use hookbench_domain::retry::{NextStep, ScaledDelay};
 use hookbench_store::{Finish, Store};
@@ -11,14 +12,8 @@ const T0: i64 = 1_796_000_000_000;
 
 fn new_event(key: &str) -> NewEvent {
     NewEvent {
-        destination_id: None,
-        url: "http://127.0.0.1:9/hook".into(),
-        idempotency_key: key.into(),
-        headers: Vec::new(),
         body: br#"{"type":"invoice.paid"}"#.to_vec(),
-        settings: DeliverySettings::default(),
-        target_key: "http://127.0.0.1:9".into(),
-        resent_from: None,
+        ..NewEvent::new(EventOrigin::Send, "http://127.0.0.1:9/hook".into(), key.into(), DeliverySettings::default())
     }
 }
 

@@ -4,9 +4,9 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
-use crate::capture::CaptureId;
 use crate::Timestamp;
 use crate::breaker::{BreakerConfig, Transition};
+use crate::capture::CaptureId;
 use crate::capture::HeaderView;
 use crate::ratelimit::DeliveryLimits;
 use crate::retry::{ErrorClass, NextStep, PRESET_IDS, PlannedAttempt, RetryPolicy, TimeScale};

@@ -9,8 +9,8 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use hookbench_domain::Timestamp;
 use hookbench_domain::breaker::{BreakerState, Transition};
 use hookbench_domain::outbox::{
-    Attempt, AttemptId, AttemptResult, AttemptState, DeadLetterCount, DeliverySettings, Event, EventFilter, EventId, EventOrigin,
-    EventPage, EventState, EventSummary, NewEvent, SentRequest, TimelineMark,
+    Attempt, AttemptId, AttemptResult, AttemptState, DeadLetterCount, DeliverySettings, Event, EventFilter, EventId,
+    EventOrigin, EventPage, EventState, EventSummary, NewEvent, SentRequest, TimelineMark,
 };
 use hookbench_domain::retry::{ErrorClass, NextStep};
 use rusqlite::types::Value;

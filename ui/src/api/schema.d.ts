@@ -750,6 +750,8 @@ export interface components {
         /** @description An event with what it sends. */
         Event: components["schemas"]["EventSummary"] & {
             body_base64: string;
+            /** @description Sent exactly as stored: no id header is added (a replay "as received"). */
+            exact: boolean;
             first_attempt_at?: null | components["schemas"]["i64"];
             headers: components["schemas"]["HeaderView"][];
             settings: components["schemas"]["DeliverySettings"];
@@ -786,16 +788,22 @@ export interface components {
             time_scale?: null | components["schemas"]["TimeScale"];
             url?: string | null;
         };
+        /**
+         * @description How an event came to be.
+         * @enum {string}
+         */
+        EventOrigin: "send" | "resend" | "replay" | "forward";
         EventPage: {
             items: components["schemas"]["EventSummary"][];
             next_cursor?: null | components["schemas"]["i64"];
         };
         /**
          * @description Where an event is in its life. `pending → delivering → delivered | retrying | dead`; `retrying`
-         *     goes back to `delivering` when due; `cancelled` is set by a person.
+         *     goes back to `delivering` when due; `cancelled` is set by a person. `held` waits for a person to
+         *     release it (an endpoint forwarding with hold on), then becomes `pending`.
          * @enum {string}
          */
-        EventState: "pending" | "delivering" | "delivered" | "retrying" | "dead" | "cancelled";
+        EventState: "pending" | "delivering" | "delivered" | "retrying" | "dead" | "cancelled" | "held";
         /** @description One event as lists show it. */
         EventSummary: {
             /**
@@ -803,8 +811,10 @@ export interface components {
              * @description Attempts made so far, an interrupted one included.
              */
             attempt_count: number;
+            batch_id?: null | components["schemas"]["i64"];
             /** Format: int64 */
             body_size: number;
+            capture_id?: null | components["schemas"]["i64"];
             created_at: components["schemas"]["i64"];
             /** @description Why it became a dead letter. */
             dead_reason?: string | null;
@@ -816,6 +826,7 @@ export interface components {
             last_status?: number | null;
             method: string;
             next_attempt_at?: null | components["schemas"]["i64"];
+            origin: components["schemas"]["EventOrigin"];
             resent_from?: null | components["schemas"]["i64"];
             state: components["schemas"]["EventState"];
             target_key: string;

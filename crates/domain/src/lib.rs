@@ -5,6 +5,7 @@ pub mod capture;
 pub mod clock;
 pub mod dedupe;
 pub mod endpoint;
+pub mod exchange;
 pub mod fault;
 pub mod outbox;
 pub mod ratelimit;

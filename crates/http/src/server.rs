@@ -27,6 +27,12 @@ pub struct ServeConfig {
     pub ui_dir: Option<PathBuf>,
     /// Extra browser origins allowed to call the API (the desktop webview's are always allowed).
     pub allowed_origins: Vec<String>,
+    /// A receiver that has not had a request's whole head by then closes the connection.
+    pub header_timeout: Duration,
+    /// A body that has not fully arrived by then gets 408 and is not stored.
+    pub body_timeout: Duration,
+    /// Listen on addresses other than loopback. Without it, `start` refuses such addresses.
+    pub allow_remote: bool,
 }
 
 pub const DEFAULT_RECEIVER_ADDR: SocketAddr =
@@ -43,6 +49,9 @@ impl ServeConfig {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             ui_dir: None,
             allowed_origins: Vec::new(),
+            header_timeout: crate::receiver::DEFAULT_HEADER_TIMEOUT,
+            body_timeout: crate::receiver::DEFAULT_BODY_TIMEOUT,
+            allow_remote: false,
         }
     }
 }
@@ -53,6 +62,12 @@ pub enum StartError {
     PortInUse { role: &'static str, addr: SocketAddr },
     #[error("cannot listen on {addr} ({role}): {source}")]
     Bind { role: &'static str, addr: SocketAddr, source: std::io::Error },
+    #[error(
+        "refusing to listen on {addr} ({role}): it is reachable from other machines; pass --allow-remote if that is what you want"
+    )]
+    RemoteNotAllowed { role: &'static str, addr: SocketAddr },
+    #[error("cannot prepare the data directory {dir}: {source}")]
+    DataDir { dir: PathBuf, source: std::io::Error },
     #[error("cannot open the store: {0}")]
     Store(#[from] EngineError),
 }
@@ -128,6 +143,11 @@ pub async fn start(config: ServeConfig) -> Result<Running, StartError> {
 }
 
 pub async fn start_with_clock(config: ServeConfig, clock: Arc<dyn Clock>) -> Result<Running, StartError> {
+    for (role, addr) in [("receiver", config.receiver_addr), ("api", config.api_addr)] {
+        if !addr.ip().is_loopback() && !config.allow_remote {
+            return Err(StartError::RemoteNotAllowed { role, addr });
+        }
+    }
     // Bind first: a port in use should be reported before anything touches the data dir.
     let receiver = bind("receiver", config.receiver_addr).await?;
     let api = bind("api", config.api_addr).await?;
@@ -144,6 +164,8 @@ pub async fn start_with_clock(config: ServeConfig, clock: Arc<dyn Clock>) -> Res
         }
     }
 
+    prepare_data_dir(&config.data_dir)
+        .map_err(|source| StartError::DataDir { dir: config.data_dir.clone(), source })?;
     let engine_config = EngineConfig { data_dir: config.data_dir.clone(), max_body_bytes: config.max_body_bytes };
     let engine = Engine::start(engine_config, clock).await?;
     let token = config.token.clone().filter(|t| !t.is_empty()).unwrap_or_else(new_token);
@@ -169,7 +191,12 @@ pub async fn start_with_clock(config: ServeConfig, clock: Arc<dyn Clock>) -> Res
     };
     let app = control::router(state, guard);
 
-    let receiver_task = tokio::spawn(crate::receiver::serve(receiver, engine.clone(), stopped.clone()));
+    let receiver_task = tokio::spawn(crate::receiver::serve(
+        receiver,
+        engine.clone(),
+        crate::receiver::Timeouts { header: config.header_timeout, body: config.body_timeout },
+        stopped.clone(),
+    ));
     let mut api_stop = stopped;
     let api_task = tokio::spawn(async move {
         let served = axum::serve(api, app.into_make_service())
@@ -197,6 +224,26 @@ pub async fn start_with_clock(config: ServeConfig, clock: Arc<dyn Clock>) -> Res
         tasks: vec![receiver_task, api_task],
         connection_file,
     })
+}
+
+/// Creates the data directory owner-only (0700) and the database file owner-only (0600) when they
+/// do not exist yet, before the store opens it; SQLite gives its `-wal`/`-shm` files the mode of the
+/// database file. Existing directories and files keep the mode their owner gave them.
+fn prepare_data_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(dir.join(hookbench_store::DB_FILE)) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Where a running engine tells local tools (the CLI) how to reach it: `{"receiver_url","api_url","token"}`,

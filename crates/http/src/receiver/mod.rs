@@ -26,21 +26,34 @@ use tokio::sync::watch;
 
 use tap::{HeadQueue, ResetSwitch, TappedStream};
 
-/// A client that has not sent its whole head by then is cut off (slow-loris).
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
-/// A body that has not fully arrived by then is refused with 408.
-const BODY_READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// A client that has not sent its whole head by then is cut off (slow-loris on headers).
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(30);
+/// A body that has not fully arrived by then (counted from the end of the head) is refused with
+/// 408 and not stored (slow-loris on the body, chunked bodies that never end).
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(60);
+/// Most header lines in one request head; more get `431` from hyper before anything is stored.
+pub const MAX_HEADERS: usize = 1000;
 /// How long shutdown waits for requests in flight.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Accepts connections until `shutdown` turns true, then drains requests in flight. While a
 /// `receiver_off` fault is live the listening socket is closed (clients get "connection refused")
 /// and bound again to the same address when the fault ends or is healed.
-pub async fn serve(listener: TcpListener, engine: Arc<Engine>, mut shutdown: watch::Receiver<bool>) {
+pub async fn serve(
+    listener: TcpListener,
+    engine: Arc<Engine>,
+    timeouts: Timeouts,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let local = listener.local_addr().ok();
     let mut listener = Some(listener);
     let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder.http1().timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT).max_buf_size(1024 * 1024);
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(timeouts.header)
+        .max_headers(MAX_HEADERS)
+        .max_buf_size(1024 * 1024);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     loop {
         if let Some(off) = engine.listener_off() {
@@ -95,7 +108,7 @@ pub async fn serve(listener: TcpListener, engine: Arc<Engine>, mut shutdown: wat
             let engine = engine.clone();
             let heads = heads.clone();
             let reset = reset.clone();
-            async move { handle(req, &engine, &heads, &reset, peer, local).await }
+            async move { handle(req, &engine, &heads, &reset, peer, local, timeouts.body).await }
         });
         let conn = builder.serve_connection_with_upgrades(io, service).into_owned();
         let conn = graceful.watch(conn);
@@ -108,6 +121,19 @@ pub async fn serve(listener: TcpListener, engine: Arc<Engine>, mut shutdown: wat
     drop(listener);
     if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await.is_err() {
         tracing::warn!("receiver: requests still in flight after {DRAIN_TIMEOUT:?}; closing anyway");
+    }
+}
+
+/// How long the receiver waits for a request's head and for its body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    pub header: Duration,
+    pub body: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self { header: DEFAULT_HEADER_TIMEOUT, body: DEFAULT_BODY_TIMEOUT }
     }
 }
 
@@ -132,6 +158,7 @@ async fn handle(
     reset: &ResetSwitch,
     peer: SocketAddr,
     local: Option<SocketAddr>,
+    body_timeout: Duration,
 ) -> Result<Response<Body>, NoAnswer> {
     let received_at = engine.now_ms();
     let (parts, body) = req.into_parts();
@@ -164,14 +191,21 @@ async fn handle(
     let limit = engine.config().max_body_bytes;
     let read = match declared {
         Some(n) if n > limit as u64 => BodyRead::TooLarge { seen: n },
-        _ => match tokio::time::timeout(BODY_READ_TIMEOUT, read_body(body, limit)).await {
+        _ => match tokio::time::timeout(body_timeout, read_body(body, limit)).await {
             Ok(read) => read,
             Err(_) => {
-                return Ok(error(
+                // Not stored: a partial body would pass for what the sender meant to send.
+                tracing::debug!(%peer, ?body_timeout, "request body timed out; not stored");
+                let mut res = error(
                     StatusCode::REQUEST_TIMEOUT,
                     "body_timeout",
-                    "the request body did not arrive in time",
-                ));
+                    &format!(
+                        "the request body did not arrive within {} s; nothing was stored",
+                        body_timeout.as_secs_f64()
+                    ),
+                );
+                res.headers_mut().insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+                return Ok(res);
             }
         },
     };

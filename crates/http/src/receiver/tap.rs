@@ -90,20 +90,30 @@ impl HeadParser {
         matches!(self.state, State::Off)
     }
 
-    pub fn feed(&mut self, mut data: &[u8]) {
+    /// Reads `input` (bytes just received). Returns `Some(bytes)` when they must be handed on
+    /// changed: raw bytes >= 0x80 in a request target (not valid HTTP, so hyper would refuse the
+    /// request) are percent-escaped, as a browser would, so the request is still captured.
+    pub fn feed(&mut self, input: &[u8]) -> Option<Vec<u8>> {
+        // Once anything was escaped: everything handed on so far, escaped.
+        let mut out: Option<Vec<u8>> = None;
+        let mut data = input;
         while !data.is_empty() {
+            let consumed_from = input.len() - data.len();
+            let mut escaped_head: Option<Vec<u8>> = None;
             data = match std::mem::replace(&mut self.state, State::Off) {
-                State::Off => return,
+                State::Off => break,
                 State::Head(mut buf) => {
                     let before = buf.len();
-                    buf.extend_from_slice(data);
-                    match parse_head(&buf) {
-                        HeadParse::Partial if buf.len() > MAX_HEAD_BYTES => return,
+                    let escaped = escape_request_target(&buf, data);
+                    let added = escaped.as_ref().map_or(0, |e| e.len() - data.len());
+                    buf.extend_from_slice(escaped.as_deref().unwrap_or(data));
+                    let rest = match parse_head(&buf) {
+                        HeadParse::Partial if buf.len() > MAX_HEAD_BYTES => &[][..],
                         HeadParse::Partial => {
-                            self.state = State::Head(buf);
-                            return;
+                            self.state = State::Head(std::mem::take(&mut buf));
+                            &[][..]
                         }
-                        HeadParse::Invalid => return,
+                        HeadParse::Invalid => &[][..],
                         HeadParse::Complete { head, len, framing } => {
                             self.queue.push(head);
                             self.state = match framing {
@@ -112,9 +122,20 @@ impl HeadParser {
                                 Framing::Chunked => State::Chunked(Chunk::Size(Vec::new())),
                                 Framing::Unknown => State::Off,
                             };
-                            &data[len - before..]
+                            // Every escape is in the request line, so before the head's end.
+                            let in_head = len - before;
+                            if let Some(e) = escaped.as_ref() {
+                                escaped_head = Some(e.get(..in_head).unwrap_or(e).to_vec());
+                            }
+                            data.get(in_head.saturating_sub(added)..).unwrap_or_default()
                         }
+                    };
+                    if escaped_head.is_none()
+                        && let Some(e) = escaped
+                    {
+                        escaped_head = Some(e);
                     }
+                    rest
                 }
                 State::Body(remaining) => {
                     let take = remaining.min(data.len() as u64) as usize;
@@ -122,15 +143,27 @@ impl HeadParser {
                     self.state = if left == 0 { State::Head(Vec::new()) } else { State::Body(left) };
                     &data[take..]
                 }
-                State::Chunked(chunk) => match self.feed_chunked(chunk, data) {
-                    Some(rest) => rest,
-                    None => return,
-                },
+                State::Chunked(chunk) => self.feed_chunked(chunk, data).unwrap_or_default(),
             };
             if matches!(self.state, State::Body(0)) {
                 self.state = State::Head(Vec::new());
             }
+            let consumed = input.get(consumed_from..input.len() - data.len()).unwrap_or_default();
+            match (escaped_head, out.as_mut()) {
+                (Some(escaped), None) => {
+                    let mut all = input.get(..consumed_from).unwrap_or_default().to_vec();
+                    all.extend_from_slice(&escaped);
+                    out = Some(all);
+                }
+                (Some(escaped), Some(all)) => all.extend_from_slice(&escaped),
+                (None, Some(all)) => all.extend_from_slice(consumed),
+                (None, None) => {}
+            }
         }
+        if let Some(all) = out.as_mut() {
+            all.extend_from_slice(data);
+        }
+        out
     }
 
     /// Advances through chunked framing; returns the unread rest, or `None` when the tap turned off.
@@ -180,6 +213,34 @@ impl HeadParser {
             }
         }
     }
+}
+
+/// `data` escaped if it holds raw bytes >= 0x80 inside the request target of the head that `buf`
+/// (the head's bytes so far) begins; `None` when nothing needs escaping.
+fn escape_request_target(buf: &[u8], data: &[u8]) -> Option<Vec<u8>> {
+    if buf.contains(&b'\n') {
+        return None;
+    }
+    let line_end = data.iter().position(|&b| b == b'\n').unwrap_or(data.len());
+    let mut spaces = buf.iter().filter(|&&b| b == b' ').count();
+    let needs = data[..line_end].iter().any(|&b| {
+        spaces += usize::from(b == b' ');
+        spaces == 1 && b >= 0x80
+    });
+    if !needs {
+        return None;
+    }
+    let mut spaces = buf.iter().filter(|&&b| b == b' ').count();
+    let mut out = Vec::with_capacity(data.len() + 16);
+    for (i, &b) in data.iter().enumerate() {
+        spaces += usize::from(b == b' ');
+        if i < line_end && spaces == 1 && b >= 0x80 {
+            out.extend_from_slice(format!("%{b:02X}").as_bytes());
+        } else {
+            out.push(b);
+        }
+    }
+    Some(out)
 }
 
 enum Framing {
@@ -252,6 +313,8 @@ pub struct TappedStream {
     inner: TcpStream,
     parser: HeadParser,
     reset: ResetSwitch,
+    /// Escaped bytes that did not fit the reader's buffer yet (already seen by the parser).
+    pending: Vec<u8>,
 }
 
 /// Set it, then drop the connection: the socket closes with RST (zero linger) instead of FIN.
@@ -266,7 +329,7 @@ impl ResetSwitch {
 
 impl TappedStream {
     pub fn new(inner: TcpStream, queue: HeadQueue, reset: ResetSwitch) -> Self {
-        Self { inner, parser: HeadParser::new(queue), reset }
+        Self { inner, parser: HeadParser::new(queue), reset, pending: Vec::new() }
     }
 }
 
@@ -281,13 +344,23 @@ impl Drop for TappedStream {
 
 impl AsyncRead for TappedStream {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        let before = buf.filled().len();
         let this = &mut *self;
+        if !this.pending.is_empty() {
+            let n = this.pending.len().min(buf.remaining());
+            buf.put_slice(&this.pending[..n]);
+            this.pending.drain(..n);
+            return Poll::Ready(Ok(()));
+        }
+        let before = buf.filled().len();
         let poll = Pin::new(&mut this.inner).poll_read(cx, buf);
         if let Poll::Ready(Ok(())) = poll
             && !this.parser.is_off()
+            && let Some(escaped) = this.parser.feed(&buf.filled()[before..])
         {
-            this.parser.feed(&buf.filled()[before..]);
+            buf.set_filled(before);
+            let n = escaped.len().min(buf.remaining());
+            buf.put_slice(&escaped[..n]);
+            this.pending = escaped[n..].to_vec();
         }
         poll
     }
@@ -405,5 +478,35 @@ mod tests {
         wire.extend_from_slice(b"\r\n");
         let heads = heads_of(&[&wire]);
         assert_eq!(heads[0].headers.len(), 5000);
+    }
+
+    /// Feeds `pieces` and returns what would be handed on to hyper, plus the parsed targets.
+    fn handed_on(pieces: &[&[u8]]) -> (Vec<u8>, Vec<String>) {
+        let queue = HeadQueue::default();
+        let mut parser = HeadParser::new(queue.clone());
+        let mut out = Vec::new();
+        for p in pieces {
+            match parser.feed(p) {
+                Some(escaped) => out.extend_from_slice(&escaped),
+                None => out.extend_from_slice(p),
+            }
+        }
+        let targets = queue.0.lock().unwrap().iter().map(|h| h.target.clone()).collect();
+        (out, targets)
+    }
+
+    #[test]
+    fn raw_non_ascii_bytes_in_a_request_target_are_percent_escaped_and_nothing_else_changes() {
+        let wire: &[u8] = b"POST /a HTTP/1.1\r\nContent-Length: 4\r\n\r\n\xff\xfe\x80 GET /caf\xe9?q=\xc3\x28 HTTP/1.1\r\nX-V: \xe9\r\n\r\n";
+        let expected: &[u8] = b"POST /a HTTP/1.1\r\nContent-Length: 4\r\n\r\n\xff\xfe\x80 GET /caf%E9?q=%C3( HTTP/1.1\r\nX-V: \xe9\r\n\r\n";
+        let (whole, targets) = handed_on(&[wire]);
+        assert_eq!(whole, expected, "the body and header values keep their bytes; only the target is escaped");
+        assert_eq!(targets, ["/a", "/caf%E9?q=%C3("]);
+        let pieces: Vec<&[u8]> = wire.chunks(1).collect();
+        let (bytewise, targets) = handed_on(&pieces);
+        assert_eq!(bytewise, expected, "the same when the bytes come one at a time");
+        assert_eq!(targets, ["/a", "/caf%E9?q=%C3("]);
+        let plain: &[u8] = b"GET /plain HTTP/1.1\r\n\r\n";
+        assert!(HeadParser::new(HeadQueue::default()).feed(plain).is_none(), "ASCII passes untouched, uncopied");
     }
 }

@@ -18,7 +18,8 @@ stage "rust format" "$CARGO" fmt --all --check
 # One workspace-wide build (desktop included) so shared dependencies compile once.
 stage "rust build" "$CARGO" build --workspace --all-targets
 stage "rust clippy" "$CARGO" clippy --workspace --all-targets -- -D warnings
-stage "rust tests" "$CARGO" test --workspace
+stage "rust tests" "$CARGO" test --workspace --exclude hookbench-scenarios
+stage "crash scenarios" "$CARGO" test -p hookbench-scenarios -- --nocapture --test-threads=1
 stage "signature interop (providers' own libraries)" env HOOKBENCH_BIN="$PWD/target/debug/hookbench" bash tests/interop/run.sh
 stage "api types drift" make --no-print-directory check-api-types HOOKBENCH_BIN="$PWD/target/debug/hookbench"
 stage "ui tests" npm --prefix ui test

@@ -1,6 +1,6 @@
 //! The app shell: connection check, top bar (receiver URL, live indicator, count, Clear all), the
 //! three views and the toasts. A refused or missing token shows how to get a good one instead.
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useMemo, useRef, useState } from 'react';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { Api, isUnauthorized } from './api/client';
 import { ApiContext, useCaptureList, useClearCaptures, useInfo, useLiveUpdates } from './api/queries';
@@ -19,6 +19,9 @@ import { CaptureSignature, OpenInWorkbench } from './features/signatures/Capture
 import { Workbench } from './features/signatures/Workbench';
 import { NavContext, type Nav, type View, type WorkbenchPrefill } from './nav';
 import { forgetToken, type Connection } from './platform';
+
+// The sender's view (and CodeMirror with it) loads the first time it is opened.
+const OutboxView = lazy(() => import('./features/outbox/OutboxView').then((m) => ({ default: m.OutboxView })));
 
 export function AuthScreen({ desktop }: { desktop: boolean }) {
   return (
@@ -96,6 +99,8 @@ function Shell({ api, conn }: { api: Api; conn: Connection }) {
   const [workbench, setWorkbench] = useState<WorkbenchPrefill | null>(null);
   const [endpointPrefill, setEndpointPrefill] = useState<Partial<EndpointInput> | null>(null);
   const prefillUsed = useCallback(() => setEndpointPrefill(null), []);
+  const [outboxOpened, setOutboxOpened] = useState(false);
+  if (view === 'outbox' && !outboxOpened) setOutboxOpened(true);
   const slots = useMemo<DetailSlots>(
     () => ({
       panels: (c) => (
@@ -141,7 +146,7 @@ function Shell({ api, conn }: { api: Api; conn: Connection }) {
         <header className="topbar">
           <span className="brand">Hookbench</span>
           <nav className="nav">
-            {(['inbox', 'endpoints', 'workbench', 'faults'] as const).map((v) => (
+            {(['inbox', 'endpoints', 'workbench', 'faults', 'outbox'] as const).map((v) => (
               <button
                 key={v}
                 type="button"
@@ -149,7 +154,7 @@ function Shell({ api, conn }: { api: Api; conn: Connection }) {
                 data-testid={`nav-${v}`}
                 onClick={() => setView(v)}
               >
-                {v === 'inbox' ? 'Inbox' : v === 'endpoints' ? 'Endpoints' : v === 'workbench' ? 'Workbench' : 'Faults'}
+                {v === 'inbox' ? 'Inbox' : v === 'endpoints' ? 'Endpoints' : v === 'workbench' ? 'Workbench' : v === 'faults' ? 'Faults' : 'Outbox'}
               </button>
             ))}
           </nav>
@@ -180,6 +185,14 @@ function Shell({ api, conn }: { api: Api; conn: Connection }) {
             <Workbench prefill={workbench} />
           </div>
           {view === 'faults' && <FaultsView />}
+          {/* Kept mounted once opened: the composer keeps what was typed, the live stream stays open. */}
+          {outboxOpened && (
+            <div className="view-wrap" hidden={view !== 'outbox'}>
+              <Suspense fallback={<div className="pad muted">Loading…</div>}>
+                <OutboxView receiverUrl={receiverUrl} />
+              </Suspense>
+            </div>
+          )}
         </main>
       </div>
     </NavContext.Provider>

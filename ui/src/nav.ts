@@ -2,7 +2,7 @@
 import { createContext, useContext } from 'react';
 import type { EndpointInput } from './api/types';
 
-export type View = 'inbox' | 'endpoints' | 'workbench' | 'faults';
+export type View = 'inbox' | 'endpoints' | 'workbench' | 'faults' | 'outbox';
 
 export interface WorkbenchPrefill {
   method: string;

@@ -1,0 +1,122 @@
+//! The SVG time axis of one event: attempts coloured by outcome (status or error and latency in
+//! the label and the tooltip), planned attempts hollow, open-circuit periods shaded, other marks
+//! as small diamonds, a "now" line; ticks in policy time and, when sped up, in real time.
+import { useEffect, useRef, useState } from 'react';
+import type { EventDetail } from '../../api/events';
+import { formatDuration, formatScale } from './format';
+import { layout, type Outcome } from './timeline';
+
+const HEIGHT = 132;
+const AXIS_Y = 70;
+
+const OUTCOME_WORDS: Record<Outcome, string> = {
+  success: '2xx',
+  retryable: 'retryable failure',
+  terminal: 'terminal failure',
+  interrupted: 'interrupted',
+  in_flight: 'in flight',
+};
+
+function useWidth(): [React.RefObject<HTMLDivElement | null>, number] {
+  const ref = useRef<HTMLDivElement>(null);
+  const [w, setW] = useState(720);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => setW(Math.max(320, Math.floor(el.clientWidth || 720)));
+    measure();
+    if (typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  return [ref, w];
+}
+
+export function Timeline({ detail, now }: { detail: EventDetail; now: number }) {
+  const [ref, width] = useWidth();
+  const g = layout(detail, { width, now, left: 18, right: 28 });
+  const labelY = (row: number) => AXIS_Y - 16 - row * 14;
+  return (
+    <div className="timeline" ref={ref} data-testid="timeline" data-attempts={g.attempts.length} data-planned={g.planned.length}>
+      <svg width={g.width} height={HEIGHT} role="img" aria-label={`timeline of event ${detail.id}`}>
+        {g.periods.map((p, i) => (
+          <rect key={`p${i}`} className="tl-open" x={p.x1} y={AXIS_Y - 44} width={Math.max(2, p.x2 - p.x1)} height={58} data-testid="tl-breaker-open">
+            <title>{p.title}</title>
+          </rect>
+        ))}
+        <line className="tl-axis" x1={g.left} x2={g.width - g.right} y1={AXIS_Y} y2={AXIS_Y} />
+        {g.ticks.map((t, i) => (
+          <g key={`t${i}`} className="tl-tick">
+            <line x1={t.x} x2={t.x} y1={AXIS_Y} y2={AXIS_Y + 5} />
+            <text x={t.x} y={AXIS_Y + 18} textAnchor={i === 0 ? 'start' : 'middle'}>
+              {t.label}
+            </text>
+            {t.sub && (
+              <text className="tl-sub" x={t.x} y={AXIS_Y + 30} textAnchor="middle">
+                {t.sub}
+              </text>
+            )}
+          </g>
+        ))}
+        {g.nowX !== null && (
+          <g className="tl-now" data-testid="tl-now">
+            <line x1={g.nowX} x2={g.nowX} y1={AXIS_Y - 48} y2={AXIS_Y + 8} />
+            <text x={g.nowX} y={AXIS_Y - 50} textAnchor="middle">
+              now
+            </text>
+          </g>
+        )}
+        {g.marks.map((m, i) => (
+          <path key={`m${i}`} className={`tl-mark tl-mark-${m.kind}`} d={`M${m.x} ${AXIS_Y + 8} l4 4 l-4 4 l-4 -4 z`} data-testid="tl-mark" data-kind={m.kind}>
+            <title>{m.title}</title>
+          </path>
+        ))}
+        {g.planned.map((p) => (
+          <circle key={`f${p.number}`} className="tl-planned" cx={p.x} cy={AXIS_Y} r={5} data-testid="tl-planned" data-number={p.number}>
+            <title>{p.title}</title>
+          </circle>
+        ))}
+        {g.attempts.map((a) => (
+          <g key={`a${a.number}`} data-testid="tl-attempt" data-number={a.number} data-outcome={a.outcome}>
+            <circle className={`tl-attempt tl-${a.outcome}`} cx={a.x} cy={AXIS_Y} r={6}>
+              <title>{`${a.title}\n(${OUTCOME_WORDS[a.outcome]})`}</title>
+            </circle>
+            {a.row >= 0 && (
+              <text className="tl-label" x={a.x} y={labelY(a.row)} textAnchor="middle">
+                {a.label}
+                {a.latencyMs != null && <tspan className="tl-sub"> {a.latencyMs}ms</tspan>}
+              </text>
+            )}
+          </g>
+        ))}
+      </svg>
+      <div className="tl-legend small muted">
+        <span>
+          <i className="dot tl-success" /> 2xx
+        </span>
+        <span>
+          <i className="dot tl-retryable" /> retryable
+        </span>
+        <span>
+          <i className="dot tl-terminal" /> terminal
+        </span>
+        <span>
+          <i className="dot tl-interrupted" /> interrupted
+        </span>
+        <span>
+          <i className="dot tl-planned-dot" /> planned
+        </span>
+        <span>
+          <i className="swatch tl-open" /> circuit open
+        </span>
+        {g.scale !== 1 && <span className="tl-scale">time scale {formatScale(g.scale)}: labels are policy time</span>}
+        {g.plannedBeyond > 0 && (
+          <span data-testid="tl-beyond">
+            +{g.plannedBeyond} more planned, the last at +{formatDuration(g.lastPlannedOffsetMs ?? 0)}
+          </span>
+        )}
+      </div>
+    </div>
+  );
+}

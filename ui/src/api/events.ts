@@ -45,7 +45,7 @@ export type EventDetail = S['EventDetail'];
 export type SenderSettings = S['Settings'];
 export type SettingsPatch = S['SettingsPatch'];
 
-export const EVENT_STATES: EventState[] = ['pending', 'delivering', 'retrying', 'delivered', 'dead', 'cancelled'];
+export const EVENT_STATES: EventState[] = ['pending', 'delivering', 'retrying', 'delivered', 'dead', 'cancelled', 'held'];
 export const TIME_SCALES = [1, 10, 60, 3600];
 
 /** Filters of the outbox list; each maps to a query parameter of `GET /api/events`. */
@@ -302,26 +302,12 @@ export function matchesEventFilter(e: EventSummary, f: EventFilter): boolean {
   return true;
 }
 
-/** Only the summary's own fields: an `Event` or `EventDetail` carries more that lists don't keep. */
+/** Only the summary's fields: an `Event` or `EventDetail` carries more that lists don't keep. */
 export function toSummary(e: EventSummary): EventSummary {
-  return {
-    id: e.id,
-    destination_id: e.destination_id ?? null,
-    url: e.url,
-    method: e.method,
-    idempotency_key: e.idempotency_key,
-    state: e.state,
-    created_at: e.created_at,
-    updated_at: e.updated_at,
-    next_attempt_at: e.next_attempt_at ?? null,
-    attempt_count: e.attempt_count,
-    last_status: e.last_status ?? null,
-    last_error: e.last_error ?? null,
-    dead_reason: e.dead_reason ?? null,
-    resent_from: e.resent_from ?? null,
-    body_size: e.body_size,
-    target_key: e.target_key,
-  };
+  const { headers, body_base64, settings, first_attempt_at, exact, attempts, marks, plan, time_scale, ...summary } =
+    e as EventSummary & Partial<EventDetail>;
+  void [headers, body_base64, settings, first_attempt_at, exact, attempts, marks, plan, time_scale];
+  return summary;
 }
 
 /**

@@ -274,3 +274,6 @@ fn a_ci_script_turns_an_outage_on_and_off() {
 
 #[path = "cli/sender.rs"]
 mod sender;
+
+#[path = "cli/security.rs"]
+mod security;

@@ -9,6 +9,7 @@ pub mod exchange;
 pub mod fault;
 pub mod outbox;
 pub mod ratelimit;
+pub mod replay;
 pub mod response;
 pub mod retry;
 pub mod settings;

@@ -21,7 +21,7 @@ pub const DEFAULT_TIMEOUT_MS: u64 = 15_000;
 /// Largest response body kept with an attempt; the rest is dropped and `body_truncated` set.
 pub const MAX_RESPONSE_BODY: usize = 64 * 1024;
 /// Methods an event may be sent with.
-const METHODS: [&str; 5] = ["POST", "PUT", "PATCH", "DELETE", "GET"];
+const METHODS: [&str; 7] = ["POST", "PUT", "PATCH", "DELETE", "GET", "HEAD", "OPTIONS"];
 
 /// A target URL with everything about how events reach it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

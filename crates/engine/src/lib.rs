@@ -6,6 +6,7 @@ mod error;
 mod faults;
 mod inbound;
 mod outbound;
+mod replay;
 mod settings;
 mod timer;
 

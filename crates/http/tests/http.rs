@@ -625,5 +625,7 @@ mod faults {
     }
 }
 
+#[path = "http/replay.rs"]
+mod replay;
 #[path = "http/sender.rs"]
 mod sender;

@@ -33,6 +33,23 @@ const RULES: &[(&str, &[&str], &[&str])] = &[
     ("sendgrid", &["X-Twilio-Email-Event-Webhook-Signature"], &["X-Twilio-Email-Event-Webhook-Timestamp"]),
 ];
 
+/// Headers that belong to a signature (the signature itself, and the id/timestamp it covers) for
+/// any provider this module knows: dropped before a request is signed again for another target.
+pub fn is_signature_header(name: &str) -> bool {
+    const EXTRA: &[&str] = &[
+        "X-Hub-Signature",
+        "webhook-id",
+        "webhook-timestamp",
+        "svix-id",
+        "svix-timestamp",
+        "X-Slack-Request-Timestamp",
+        "X-Signature-Timestamp",
+        "x-zm-request-timestamp",
+        "X-Twilio-Email-Event-Webhook-Timestamp",
+    ];
+    RULES.iter().flat_map(|(_, signature, _)| signature.iter()).chain(EXTRA).any(|n| n.eq_ignore_ascii_case(name))
+}
+
 fn present<'h>(headers: &'h [Header], name: &str) -> Option<&'h str> {
     headers.iter().find(|h| h.name.eq_ignore_ascii_case(name)).map(|h| h.name.as_str())
 }

@@ -28,7 +28,7 @@ mod stripe;
 mod twilio;
 mod verdict;
 
-pub use detect::detect;
+pub use detect::{detect, is_signature_header};
 pub use scheme::{CustomHmac, Encoding, HmacAlgorithm, Scheme};
 pub use verdict::{
     Detection, LikelyCause, LikelyCauseCode, Reason, ReasonCode, SignatureCandidate, Step, Verdict, secret_label,

@@ -23,6 +23,9 @@ use rand::Rng;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use hookbench_domain::outbox::{BatchId, DeliverySettings};
+use hookbench_domain::replay::{Edited, Original, RequestEdit};
+
 use crate::timer::Timer;
 use crate::{Engine, EngineError, LiveEvent};
 
@@ -82,6 +85,19 @@ impl Outbound {
             task.abort();
         }
     }
+}
+
+/// Where an event comes from and how it is sent, beyond its input.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Link {
+    pub origin: hookbench_domain::outbox::EventOrigin,
+    pub capture_id: Option<hookbench_domain::CaptureId>,
+    pub resent_from: Option<EventId>,
+    pub batch_id: Option<BatchId>,
+    /// Send the headers and body exactly as given: no signing, no destination headers, nothing added.
+    pub exact: bool,
+    /// Refuse when there is nothing to sign with (a re-signed replay).
+    pub must_sign: bool,
 }
 
 /// Dead letters: counts per destination and the newest of them.
@@ -153,11 +169,29 @@ impl Engine {
 
     /// Puts an event in the outbox (committed before any attempt) and wakes the scheduler.
     pub async fn send_event(&self, input: EventInput) -> Result<hookbench_domain::outbox::Event, EngineError> {
+        self.enqueue(input, Link::default()).await
+    }
+
+    /// Resolves an input against its destination, applies where it comes from, checks and stores it.
+    pub(crate) async fn enqueue(
+        &self,
+        input: EventInput,
+        link: Link,
+    ) -> Result<hookbench_domain::outbox::Event, EngineError> {
         let destination = match &input.destination {
             Some(named) => Some(self.find_destination(named).await?),
             None => None,
         };
-        let resolved = input.resolve(destination.as_ref()).map_err(EngineError::Invalid)?;
+        let mut resolved = input.resolve(destination.as_ref()).map_err(EngineError::Invalid)?;
+        if link.exact {
+            // As received: the request's own headers and nothing else, not even the destination's.
+            resolved.settings.signing = None;
+            resolved.settings.headers.clear();
+        } else if link.must_sign && resolved.settings.signing.is_none() {
+            return Err(EngineError::Invalid(vec![
+                "secret: to re-sign, the destination needs a signing secret, or give scheme and secret".into(),
+            ]));
+        }
         check_signing(&resolved.settings)?;
         let destination_id = destination.map(|d| d.id);
         let event = NewEvent {
@@ -165,7 +199,11 @@ impl Engine {
             target_key: target_key(destination_id, &resolved.url),
             headers: resolved.headers,
             body: resolved.body,
-            ..NewEvent::new(EventOrigin::Send, resolved.url, self.new_idempotency_key(), resolved.settings)
+            resent_from: link.resent_from,
+            capture_id: link.capture_id,
+            batch_id: link.batch_id,
+            exact: link.exact,
+            ..NewEvent::new(link.origin, resolved.url, self.new_idempotency_key(), resolved.settings)
         };
         self.store_event(event).await
     }
@@ -214,22 +252,48 @@ impl Engine {
         Ok(summary)
     }
 
-    /// Sends an event's payload again as a new event (new id and idempotency key) linked to the old.
-    pub async fn resend_event(&self, id: EventId) -> Result<Option<hookbench_domain::outbox::Event>, EngineError> {
+    /// Sends an event's payload again as a new event (new id and idempotency key) linked to the old,
+    /// edited first when asked (method, URL, the event's own headers, body). The old event is not changed.
+    pub async fn resend_event(
+        &self,
+        id: EventId,
+        edit: Option<RequestEdit>,
+        batch_id: Option<BatchId>,
+    ) -> Result<Option<hookbench_domain::outbox::Event>, EngineError> {
         let Some(old) = self.store.get_event(id).await? else { return Ok(None) };
-        let body = base64_decode(&old.body_base64);
+        let original = Original {
+            method: old.settings.method.clone(),
+            headers: old.headers,
+            body: base64_decode(&old.body_base64),
+        };
+        let edited = match &edit {
+            Some(edit) => edit.apply(&original).map_err(EngineError::Invalid)?,
+            None => Edited { method: original.method, url: None, headers: original.headers, body: original.body },
+        };
+        let mut settings = old.settings;
+        settings.method = edited.method;
+        let url = edited.url.unwrap_or(old.summary.url);
+        let mut problems = DeliverySettings { headers: edited.headers.clone(), ..settings.clone() }.validate();
+        if let Err(e) = hookbench_domain::outbox::validate_url("edit.url", &url) {
+            problems.push(e);
+        }
+        if !problems.is_empty() {
+            return Err(EngineError::Invalid(problems));
+        }
         let event = NewEvent {
             destination_id: old.summary.destination_id,
-            target_key: old.summary.target_key.clone(),
-            headers: old.headers,
-            body,
+            target_key: target_key(old.summary.destination_id, &url),
+            headers: edited.headers,
+            body: edited.body,
             resent_from: Some(id),
             capture_id: old.summary.capture_id,
+            batch_id,
             exact: old.exact,
-            ..NewEvent::new(EventOrigin::Resend, old.summary.url.clone(), self.new_idempotency_key(), old.settings)
+            ..NewEvent::new(EventOrigin::Resend, url, self.new_idempotency_key(), settings)
         };
         let stored = self.store_event(event).await?;
-        let text = format!("resent as event {}", stored.summary.id);
+        let how = if edit.is_some() { "edited and resent" } else { "resent" };
+        let text = format!("{how} as event {}", stored.summary.id);
         self.store.add_event_mark(id, self.now_ms(), "resent", text).await?;
         Ok(Some(stored))
     }

@@ -2,16 +2,18 @@
 //! them; `/api/dead-letters` and `/api/retry-presets`.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use hookbench_domain::outbox::{
     Event, EventDetail, EventFilter, EventId, EventInput, EventPage, EventState, EventSummary,
 };
+use hookbench_domain::replay::RequestEdit;
 use hookbench_domain::retry::{Preset, presets};
 use hookbench_engine::DeadLetters;
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
 use crate::error::{ApiError, ErrorBody};
@@ -91,15 +93,41 @@ pub async fn cancel(
     state.engine.cancel_event(id).await?.map(Json).ok_or_else(|| not_found(id))
 }
 
+/// `POST /api/events/{id}/resend`: all optional.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ResendInput {
+    /// Change method, URL, the event's own headers or body first; the old event is not changed.
+    #[serde(default)]
+    pub edit: Option<RequestEdit>,
+}
+
 #[utoipa::path(post, path = "/api/events/{id}/resend", tag = "sender", params(("id" = i64, Path, description = "event id")),
-    responses((status = 201, body = Event, description = "a new event with the same payload, `resent_from` the old"), (status = 404, body = ErrorBody)))]
+    request_body(content = Option<ResendInput>, description = "optional: `{\"edit\": {method?, url?, headers?, body? | body_base64?}}`"),
+    responses((status = 201, body = Event, description = "a new event with the same (or edited) payload, `resent_from` the old"),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn resend(
     State(state): State<AppState>,
     id: Result<Path<EventId>, PathRejection>,
+    body: Bytes,
 ) -> Result<(StatusCode, Json<Event>), ApiError> {
     let id = event_id(id)?;
-    let event = state.engine.resend_event(id).await?.ok_or_else(|| not_found(id))?;
+    let input: ResendInput = optional_json(&body)?;
+    let event = state.engine.resend_event(id, input.edit, None).await?.ok_or_else(|| not_found(id))?;
     Ok((StatusCode::CREATED, Json(event)))
+}
+
+/// An optional JSON body: empty means the defaults.
+pub(super) fn optional_json<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        use serde_json::error::Category;
+        match e.classify() {
+            Category::Data => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", e.to_string()),
+            _ => ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("the body is not JSON: {e}")),
+        }
+    })
 }
 
 #[utoipa::path(get, path = "/api/dead-letters", tag = "sender", params(ListQuery),

@@ -8,6 +8,7 @@ mod endpoints;
 mod events;
 mod faults;
 mod info;
+mod replay;
 mod settings;
 mod signatures;
 mod stream;
@@ -43,6 +44,7 @@ pub fn router(state: AppState, guard: Arc<Guard>) -> Router {
         .route("/api/captures", get(captures::list).delete(captures::clear))
         .route("/api/captures/{id}", get(captures::get).delete(captures::delete))
         .route("/api/captures/{id}/body", get(captures::body))
+        .route("/api/captures/{id}/replay", post(replay::replay_capture))
         .route("/api/endpoints", get(endpoints::list).post(endpoints::create))
         .route("/api/endpoints/{id}", get(endpoints::get).put(endpoints::update).delete(endpoints::delete))
         .route(
@@ -107,6 +109,7 @@ async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
         stream::stream,
         destinations::list, destinations::create, destinations::get, destinations::update, destinations::delete,
         events::create, events::list, events::get, events::retry, events::cancel, events::resend, events::dead_letters, events::retry_presets,
+        replay::replay_capture,
     ),
     components(schemas(crate::error::ErrorBody, hookbench_domain::capture::HeaderView)),
     modifiers(&BearerAuth),

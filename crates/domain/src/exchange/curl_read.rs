@@ -199,10 +199,7 @@ impl Lexer<'_> {
                     return Err(err(
                         ImportErrorKind::Unsupported,
                         &self.at(),
-                        format!(
-                            "the shell syntax '{}' is not supported: paste the curl command alone",
-                            char::from(b)
-                        ),
+                        format!("the shell syntax '{}' is not supported: paste the curl command alone", char::from(b)),
                     ));
                 }
                 _ => {
@@ -484,21 +481,51 @@ fn long_option(name: &str) -> Option<Opt> {
         "config" => Opt::Unsupported(CONFIG),
         "silent" | "show-error" | "verbose" | "include" | "location" | "location-trusted" | "insecure" | "http1.1"
         | "compressed" | "globoff" | "path-as-is" | "fail" | "fail-with-body" | "fail-early" | "no-buffer"
-        | "no-keepalive" | "no-progress-meter" | "progress-bar" | "ipv4" | "ipv6" | "tlsv1" | "tlsv1.0"
-        | "tlsv1.1" | "tlsv1.2" | "tlsv1.3" | "ssl-no-revoke" | "no-sessionid" | "raw" | "tcp-nodelay"
-        | "styled-output" | "no-styled-output" | "remote-name" | "remote-name-all" | "remote-header-name"
-        | "disable" | "netrc" | "netrc-optional" | "no-alpn" | "no-npn" | "tr-encoding" | "ssl-reqd" | "ssl"
-        | "proxy-insecure" | "retry-connrefused" | "retry-all-errors" | "create-dirs" | "show-headers" => {
-            Opt::Ignored
-        }
-        "output" | "max-time" | "connect-timeout" | "retry" | "retry-delay" | "retry-max-time" | "write-out"
-        | "proxy" | "proxy-user" | "cacert" | "capath" | "cert" | "cert-type" | "key" | "key-type" | "pass"
-        | "resolve" | "connect-to" | "limit-rate" | "max-filesize" | "max-redirs" | "cookie-jar" | "dump-header"
-        | "trace" | "trace-ascii" | "stderr" | "interface" | "local-port" | "keepalive-time"
-        | "expect100-timeout" | "output-dir" | "dns-servers" | "noproxy" | "ciphers" | "pinnedpubkey"
-        | "happy-eyeballs-timeout-ms" | "speed-limit" | "speed-time" | "unix-socket" | "abstract-unix-socket" => {
-            Opt::IgnoredWithArg
-        }
+        | "no-keepalive" | "no-progress-meter" | "progress-bar" | "ipv4" | "ipv6" | "tlsv1" | "tlsv1.0" | "tlsv1.1"
+        | "tlsv1.2" | "tlsv1.3" | "ssl-no-revoke" | "no-sessionid" | "raw" | "tcp-nodelay" | "styled-output"
+        | "no-styled-output" | "remote-name" | "remote-name-all" | "remote-header-name" | "disable" | "netrc"
+        | "netrc-optional" | "no-alpn" | "no-npn" | "tr-encoding" | "ssl-reqd" | "ssl" | "proxy-insecure"
+        | "retry-connrefused" | "retry-all-errors" | "create-dirs" | "show-headers" => Opt::Ignored,
+        "output"
+        | "max-time"
+        | "connect-timeout"
+        | "retry"
+        | "retry-delay"
+        | "retry-max-time"
+        | "write-out"
+        | "proxy"
+        | "proxy-user"
+        | "cacert"
+        | "capath"
+        | "cert"
+        | "cert-type"
+        | "key"
+        | "key-type"
+        | "pass"
+        | "resolve"
+        | "connect-to"
+        | "limit-rate"
+        | "max-filesize"
+        | "max-redirs"
+        | "cookie-jar"
+        | "dump-header"
+        | "trace"
+        | "trace-ascii"
+        | "stderr"
+        | "interface"
+        | "local-port"
+        | "keepalive-time"
+        | "expect100-timeout"
+        | "output-dir"
+        | "dns-servers"
+        | "noproxy"
+        | "ciphers"
+        | "pinnedpubkey"
+        | "happy-eyeballs-timeout-ms"
+        | "speed-limit"
+        | "speed-time"
+        | "unix-socket"
+        | "abstract-unix-socket" => Opt::IgnoredWithArg,
         _ => return None,
     })
 }
@@ -630,9 +657,9 @@ fn parse_options(
                 },
             };
             let arg = if opt.takes_argument() {
-                let arg = words.get(i).ok_or_else(|| {
-                    err(ImportErrorKind::Invalid, at, format!("'--{name}' needs a value after it"))
-                })?;
+                let arg = words
+                    .get(i)
+                    .ok_or_else(|| err(ImportErrorKind::Invalid, at, format!("'--{name}' needs a value after it")))?;
                 i += 1;
                 Some(arg.as_slice())
             } else {
@@ -692,7 +719,11 @@ fn apply(
         let bytes = stdin.ok_or_else(|| {
             err(ImportErrorKind::FileReference, at, format!("{flag} @- reads standard input, and nothing is piped in"))
         })?;
-        Ok(if strip { bytes.iter().copied().filter(|b| !matches!(b, b'\r' | b'\n' | 0)).collect() } else { bytes.to_vec() })
+        Ok(if strip {
+            bytes.iter().copied().filter(|b| !matches!(b, b'\r' | b'\n' | 0)).collect()
+        } else {
+            bytes.to_vec()
+        })
     };
     let file_error = |name: &[u8]| {
         err(
@@ -771,7 +802,13 @@ fn urlencode_piece(
     Ok(piece)
 }
 
-fn add_piece(parsed: &mut Parsed, kind: Piece, piece: &[u8], at: &str, limits: &ImportLimits) -> Result<(), ImportError> {
+fn add_piece(
+    parsed: &mut Parsed,
+    kind: Piece,
+    piece: &[u8],
+    at: &str,
+    limits: &ImportLimits,
+) -> Result<(), ImportError> {
     // Form pieces join with `&`; --json pieces are concatenated as they are.
     if parsed.last_piece.is_some() && !(kind == Piece::Json && parsed.last_piece == Some(Piece::Json)) {
         parsed.body.push(b'&');
@@ -788,7 +825,13 @@ fn add_piece(parsed: &mut Parsed, kind: Piece, piece: &[u8], at: &str, limits: &
     Ok(())
 }
 
-fn header_option(parsed: &mut Parsed, arg: &[u8], flag: &str, at: &str, limits: &ImportLimits) -> Result<(), ImportError> {
+fn header_option(
+    parsed: &mut Parsed,
+    arg: &[u8],
+    flag: &str,
+    at: &str,
+    limits: &ImportLimits,
+) -> Result<(), ImportError> {
     if let Some(file) = arg.strip_prefix(b"@") {
         return Err(err(
             ImportErrorKind::FileReference,
@@ -885,7 +928,8 @@ fn finish(mut parsed: Parsed, at: &str, limits: &ImportLimits) -> Result<Exchang
     }
     let own = std::mem::take(&mut parsed.headers);
     let explicit = |name: &str| {
-        own.iter().any(|h| h.name.eq_ignore_ascii_case(name)) || parsed.removed.iter().any(|r| r.eq_ignore_ascii_case(name))
+        own.iter().any(|h| h.name.eq_ignore_ascii_case(name))
+            || parsed.removed.iter().any(|r| r.eq_ignore_ascii_case(name))
     };
     let mut headers: Vec<Header> = before.into_iter().filter(|h| !explicit(&h.name)).collect();
     let after: Vec<Header> = after.into_iter().filter(|h| !explicit(&h.name)).collect();
@@ -926,12 +970,10 @@ mod tests {
 
     #[test]
     fn continuations_comments_and_separators_shape_commands() {
-        assert_eq!(words("curl a \\\n  -s # note\r\ncurl b; curl c && curl d"), vec![
-            vec!["curl", "a", "-s"],
-            vec!["curl", "b"],
-            vec!["curl", "c"],
-            vec!["curl", "d"]
-        ]);
+        assert_eq!(
+            words("curl a \\\n  -s # note\r\ncurl b; curl c && curl d"),
+            vec![vec!["curl", "a", "-s"], vec!["curl", "b"], vec!["curl", "c"], vec!["curl", "d"]]
+        );
         assert_eq!(words("curl 'a\\\nb'"), vec![vec!["curl", "a\\\nb"]], "no continuation inside single quotes");
         assert_eq!(words("curl a#b"), vec![vec!["curl", "a#b"]], "# inside a word is not a comment");
     }

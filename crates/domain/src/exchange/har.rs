@@ -235,7 +235,10 @@ pub fn read_har(input: &[u8], limits: &ImportLimits) -> Result<Vec<ExchangeRecor
     if values > limits.max_json_values {
         return Err(ImportError::new(
             ImportErrorKind::TooLarge,
-            format!("the HAR file holds about {values} JSON values; at most {} can be imported", limits.max_json_values),
+            format!(
+                "the HAR file holds about {values} JSON values; at most {} can be imported",
+                limits.max_json_values
+            ),
         ));
     }
     let root: Value = serde_json::from_slice(input)
@@ -251,7 +254,11 @@ pub fn read_har(input: &[u8], limits: &ImportLimits) -> Result<Vec<ExchangeRecor
     if entries.len() > limits.max_records {
         return Err(ImportError::new(
             ImportErrorKind::TooLarge,
-            format!("the HAR file has {} entries; at most {} can be imported at once", entries.len(), limits.max_records),
+            format!(
+                "the HAR file has {} entries; at most {} can be imported at once",
+                entries.len(),
+                limits.max_records
+            ),
         ));
     }
     entries.iter().enumerate().map(|(i, e)| read_entry(&format!("entries[{i}]"), e, limits)).collect()
@@ -354,7 +361,8 @@ fn read_entry(at: &str, entry: &Value, limits: &ImportLimits) -> Result<Exchange
         record.meta.comment = Some(comment.to_owned());
     }
     if let Some(ours) = ours {
-        record.kind = ours.get("kind").and_then(Value::as_str).and_then(RecordKind::parse).unwrap_or(RecordKind::Request);
+        record.kind =
+            ours.get("kind").and_then(Value::as_str).and_then(RecordKind::parse).unwrap_or(RecordKind::Request);
         record.id = ours.get("id").and_then(Value::as_str).map(str::to_owned);
         record.duration_ms = ours.get("duration_ms").and_then(Value::as_u64);
         record.error = ours.get("error").and_then(Value::as_str).map(str::to_owned);
@@ -512,7 +520,9 @@ fn read_response(o: &Map<String, Value>, at: &str, limits: &ImportLimits) -> Res
     let headers = read_headers(o, at, limits)?;
     let body = match o.get("content") {
         None | Some(Value::Null) => Vec::new(),
-        Some(c) => read_text(object(c, &format!("{at}.content"))?, &format!("{at}.content"), limits)?.unwrap_or_default(),
+        Some(c) => {
+            read_text(object(c, &format!("{at}.content"))?, &format!("{at}.content"), limits)?.unwrap_or_default()
+        }
     };
     let body_truncated = o.get("_body_truncated").and_then(Value::as_bool).unwrap_or(false);
     Ok((Some(RecordResponse { status, headers, body, body_truncated }), error))

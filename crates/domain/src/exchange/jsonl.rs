@@ -115,12 +115,7 @@ pub fn write_jsonl(records: &[ExchangeRecord], redaction: &Redaction) -> Vec<u8>
     out
 }
 
-fn body_of(
-    base64: Option<&str>,
-    text: Option<&str>,
-    at: &str,
-    limits: &ImportLimits,
-) -> Result<Vec<u8>, ImportError> {
+fn body_of(base64: Option<&str>, text: Option<&str>, at: &str, limits: &ImportLimits) -> Result<Vec<u8>, ImportError> {
     let body = match (base64, text) {
         (Some(b64), _) => BASE64
             .decode(b64.trim())
@@ -162,20 +157,25 @@ pub fn read_jsonl(input: &[u8], limits: &ImportLimits) -> Result<Vec<ExchangeRec
         let line: Line = serde_json::from_slice(raw)
             .map_err(|e| ImportError::new(ImportErrorKind::Invalid, format!("{at}: {e}")))?;
         if let Some(format) = line.format.as_deref().filter(|f| *f != FORMAT) {
-            return Err(ImportError::new(
-                ImportErrorKind::Invalid,
-                format!("{at}: format '{format}' is not {FORMAT}"),
-            ));
+            return Err(ImportError::new(ImportErrorKind::Invalid, format!("{at}: format '{format}' is not {FORMAT}")));
         }
         if line.headers.len() > limits.max_headers {
-            return Err(ImportError::new(ImportErrorKind::TooLarge, format!("{at}: more than {} headers", limits.max_headers)));
+            return Err(ImportError::new(
+                ImportErrorKind::TooLarge,
+                format!("{at}: more than {} headers", limits.max_headers),
+            ));
         }
         let body = body_of(line.body_base64.as_deref(), line.body_text.as_deref(), &format!("{at}: "), limits)?;
         let response = match line.response {
             Some(resp) => Some(RecordResponse {
                 status: resp.status,
                 headers: resp.headers.iter().map(HeaderView::to_header).collect(),
-                body: body_of(resp.body_base64.as_deref(), resp.body_text.as_deref(), &format!("{at}: response."), limits)?,
+                body: body_of(
+                    resp.body_base64.as_deref(),
+                    resp.body_text.as_deref(),
+                    &format!("{at}: response."),
+                    limits,
+                )?,
                 body_truncated: resp.body_truncated,
             }),
             None => None,

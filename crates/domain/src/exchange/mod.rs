@@ -28,6 +28,7 @@ mod curl_read;
 mod curl_write;
 mod har;
 mod jsonl;
+pub mod probe;
 mod redact;
 
 use base64::Engine as _;
@@ -117,6 +118,7 @@ pub struct RecordResponse {
 /// Hookbench's ids and facts about a record; every field is optional so foreign records leave them out.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordMeta {
+    /// The capture itself, or the capture an event replays or forwards.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capture_id: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -145,6 +147,9 @@ pub struct RecordMeta {
     pub attempt_number: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_state: Option<String>,
+    /// How the event came to be: `send`, `resend`, `replay`, `forward`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_origin: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idempotency_key: Option<String>,
     /// Why an attempt got no response (`timeout`, `connect_refused`…).
@@ -184,7 +189,15 @@ impl ExchangeRecord {
         let (response, error) = if s.response_status == 0 {
             (None, Some(s.response_note.clone().unwrap_or_else(|| "the receiver sent no HTTP answer".to_owned())))
         } else {
-            (Some(RecordResponse { status: s.response_status, headers: Vec::new(), body: Vec::new(), body_truncated: false }), None)
+            (
+                Some(RecordResponse {
+                    status: s.response_status,
+                    headers: Vec::new(),
+                    body: Vec::new(),
+                    body_truncated: false,
+                }),
+                None,
+            )
         };
         Self {
             kind: RecordKind::Capture,
@@ -250,7 +263,9 @@ impl ExchangeRecord {
                 attempt_id: Some(attempt.id),
                 attempt_number: Some(attempt.number),
                 event_state: Some(e.state.as_str().to_owned()),
+                event_origin: Some(e.origin.as_str().to_owned()),
                 idempotency_key: Some(e.idempotency_key.clone()),
+                capture_id: e.capture_id,
                 error_class,
                 ..RecordMeta::default()
             },
@@ -279,7 +294,9 @@ impl ExchangeRecord {
                 event_id: Some(e.id),
                 destination_id: e.destination_id,
                 event_state: Some(e.state.as_str().to_owned()),
+                event_origin: Some(e.origin.as_str().to_owned()),
                 idempotency_key: Some(e.idempotency_key.clone()),
+                capture_id: e.capture_id,
                 ..RecordMeta::default()
             },
         }

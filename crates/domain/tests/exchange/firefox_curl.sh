@@ -1,0 +1,1 @@
+curl 'http://localhost:3000/hooks/orders/17' --compressed -X PUT -H 'User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0' -H 'Accept: */*' -H 'Content-Type: text/plain;charset=UTF-8' -H 'Origin: http://localhost:5173' -H 'Connection: keep-alive' --data-raw 'status=shipped; carrier=ups'

@@ -136,4 +136,19 @@ describe('the sender from the UI', () => {
     expect(await rows.first().getByTestId('dead-reason').innerText()).toContain('400');
     await s.page.screenshot({ path: join(ARTIFACTS, 'outbox-dead-letters.png') });
   });
+
+  it('the global time scale in the Outbox header is the engine setting', async () => {
+    await openOutbox('events');
+    await s.page.getByTestId('global-timescale').selectOption('60');
+    const deadline = Date.now() + 5000;
+    let scale = 1;
+    while (Date.now() < deadline && scale !== 60) {
+      scale = (await api<{ time_scale: number }>(engine, '/api/settings')).time_scale;
+      if (scale !== 60) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(scale).toBe(60);
+    await api(engine, '/api/settings', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ time_scale: 1 }) });
+    // settings.changed comes back over the stream: the select follows.
+    await s.page.waitForFunction(() => (document.querySelector('[data-testid=global-timescale]') as HTMLSelectElement | null)?.value === '1');
+  });
 });

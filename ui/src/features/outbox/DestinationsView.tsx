@@ -26,7 +26,7 @@ import {
 } from './destinationForm';
 import { Field, FormErrors, PolicyFields, presetLabel, TimeScaleSelect } from './fields';
 import { formatScale } from './format';
-import { describePolicy, errorsAt, splitProblems, withProblems, type FieldErrors, type PolicyForm } from './policy';
+import { describePolicy, errorsAt, policyFormFrom, splitProblems, withProblems, type FieldErrors, type PolicyForm } from './policy';
 
 function DestinationFormView({
   initial,
@@ -132,7 +132,13 @@ function DestinationFormView({
         <Field label="Policy" errors={at('retry')}>
           <select
             value={policyChoice}
-            onChange={(e) => setPolicy(e.target.value === 'custom' ? { mode: f.policy.mode === 'preset' ? 'delays' : f.policy.mode } : { mode: 'preset', preset: e.target.value })}
+            onChange={(e) => {
+              const v = e.target.value;
+              if (v !== 'custom') return setPolicy({ mode: 'preset', preset: v });
+              // Custom starts from the preset it replaces, so a tweak is one edit away.
+              const from = presets.find((p) => p.id === f.policy.preset);
+              if (f.policy.mode === 'preset') setF((x) => ({ ...x, policy: from ? policyFormFrom(from.policy, []) : { ...x.policy, mode: 'delays' } }));
+            }}
             data-testid="dest-policy"
           >
             {presets.map((p) => (

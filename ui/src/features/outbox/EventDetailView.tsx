@@ -3,6 +3,7 @@
 //! the error and the decision sentence. Follows the live stream: attempts appear as they happen.
 import { useState } from 'react';
 import { useDestinations, useEventAction, useEventDetail, type Attempt, type EventDetail } from '../../api/events';
+import { useSchemes } from '../../api/queries';
 import type { HeaderView } from '../../api/types';
 import { Badge } from '../../components/Badge';
 import { CopyButton } from '../../components/CopyButton';
@@ -13,6 +14,12 @@ import { describePolicy } from './policy';
 import { outcomeOf } from './timeline';
 
 const FINAL = ['delivered', 'dead', 'cancelled'];
+
+function signingLabel(d: EventDetail, schemes: { id: string; label: string; scheme: unknown }[]): string {
+  if (!d.settings.signing) return 'unsigned';
+  const kind = (d.settings.signing.scheme as { kind?: string } | undefined)?.kind ?? 'standard_webhooks';
+  return schemes.find((s) => (s.scheme as { kind?: string }).kind === kind)?.label ?? kind;
+}
 
 /** Base64 to text for display; bytes that are not UTF-8 become U+FFFD. */
 export function decodeBody(b64: string): { text: string; bytes: number } {
@@ -167,6 +174,7 @@ function Actions({ d, onOpen }: { d: EventDetail; onOpen: (id: number) => void }
 export function EventDetailView({ id, onOpen }: { id: number; onOpen: (id: number) => void }) {
   const q = useEventDetail(id);
   const destinations = useDestinations();
+  const schemes = useSchemes();
   const d = q.data;
   const live = d ? !FINAL.includes(d.state) : false;
   const now = useTicker(live, 500);
@@ -226,7 +234,7 @@ export function EventDetailView({ id, onOpen }: { id: number; onOpen: (id: numbe
         </div>
         <div>
           <div className="meta-k">Signing</div>
-          <div className="meta-v">{d.settings.signing ? String((d.settings.signing.scheme as { kind?: string } | undefined)?.kind ?? 'standard_webhooks') : 'unsigned'}</div>
+          <div className="meta-v">{signingLabel(d, schemes.data ?? [])}</div>
         </div>
         {d.resent_from != null && (
           <div>

@@ -6,8 +6,10 @@ import type { EventDetail } from '../../api/events';
 import { formatDuration, formatScale } from './format';
 import { layout, type Outcome } from './timeline';
 
-const HEIGHT = 132;
+const HEIGHT = 124;
 const AXIS_Y = 70;
+/** The lane of marks (circuit changes, manual retries, recoveries), under the tick labels. */
+const MARKS_Y = AXIS_Y + 36;
 
 const OUTCOME_WORDS: Record<Outcome, string> = {
   success: '2xx',
@@ -35,13 +37,18 @@ function useWidth(): [React.RefObject<HTMLDivElement | null>, number] {
 
 export function Timeline({ detail, now }: { detail: EventDetail; now: number }) {
   const [ref, width] = useWidth();
-  const g = layout(detail, { width, now, left: 18, right: 28 });
+  const final = detail.state === 'delivered' || detail.state === 'dead' || detail.state === 'cancelled';
+  const g = layout(detail, { width, now, left: 18, right: 28, labelGap: 74, showNow: !final });
+  // Labels near an edge hang inwards instead of being cut off.
+  const anchor = (x: number) => (x - g.left < 26 ? 'start' : g.width - g.right - x < 26 ? 'end' : 'middle');
+  const nudge = (x: number) => (x - g.left < 26 ? x - 6 : g.width - g.right - x < 26 ? x + 6 : x);
   const labelY = (row: number) => AXIS_Y - 16 - row * 14;
   return (
     <div className="timeline" ref={ref} data-testid="timeline" data-attempts={g.attempts.length} data-planned={g.planned.length}>
       <svg width={g.width} height={HEIGHT} role="img" aria-label={`timeline of event ${detail.id}`}>
+        {g.marks.length > 0 && <line className="tl-marks-lane" x1={g.left} x2={g.width - g.right} y1={MARKS_Y + 5} y2={MARKS_Y + 5} />}
         {g.periods.map((p, i) => (
-          <rect key={`p${i}`} className="tl-open" x={p.x1} y={AXIS_Y - 44} width={Math.max(2, p.x2 - p.x1)} height={58} data-testid="tl-breaker-open">
+          <rect key={`p${i}`} className="tl-open" x={p.x1} y={AXIS_Y - 44} width={Math.max(2, p.x2 - p.x1)} height={MARKS_Y + 14 - (AXIS_Y - 44)} data-testid="tl-breaker-open">
             <title>{p.title}</title>
           </rect>
         ))}
@@ -49,11 +56,11 @@ export function Timeline({ detail, now }: { detail: EventDetail; now: number }) 
         {g.ticks.map((t, i) => (
           <g key={`t${i}`} className="tl-tick">
             <line x1={t.x} x2={t.x} y1={AXIS_Y} y2={AXIS_Y + 5} />
-            <text x={t.x} y={AXIS_Y + 18} textAnchor={i === 0 ? 'start' : 'middle'}>
+            <text x={i === 0 ? t.x - 4 : t.x} y={AXIS_Y + 18} textAnchor={i === 0 ? 'start' : anchor(t.x)}>
               {t.label}
             </text>
             {t.sub && (
-              <text className="tl-sub" x={t.x} y={AXIS_Y + 30} textAnchor="middle">
+              <text className="tl-sub" x={t.x} y={AXIS_Y + 30} textAnchor={anchor(t.x)}>
                 {t.sub}
               </text>
             )}
@@ -68,7 +75,7 @@ export function Timeline({ detail, now }: { detail: EventDetail; now: number }) 
           </g>
         )}
         {g.marks.map((m, i) => (
-          <path key={`m${i}`} className={`tl-mark tl-mark-${m.kind}`} d={`M${m.x} ${AXIS_Y + 8} l4 4 l-4 4 l-4 -4 z`} data-testid="tl-mark" data-kind={m.kind}>
+          <path key={`m${i}`} className={`tl-mark tl-mark-${m.kind}`} d={`M${m.x} ${MARKS_Y} l5 5 l-5 5 l-5 -5 z`} data-testid="tl-mark" data-kind={m.kind}>
             <title>{m.title}</title>
           </path>
         ))}
@@ -83,7 +90,7 @@ export function Timeline({ detail, now }: { detail: EventDetail; now: number }) 
               <title>{`${a.title}\n(${OUTCOME_WORDS[a.outcome]})`}</title>
             </circle>
             {a.row >= 0 && (
-              <text className="tl-label" x={a.x} y={labelY(a.row)} textAnchor="middle">
+              <text className="tl-label" x={nudge(a.x)} y={labelY(a.row)} textAnchor={anchor(a.x)}>
                 {a.label}
                 {a.latencyMs != null && <tspan className="tl-sub"> {a.latencyMs}ms</tspan>}
               </text>

@@ -165,6 +165,8 @@ export interface LayoutOptions {
   right?: number;
   /** Pixels per label, for rows and tick density. */
   labelGap?: number;
+  /** Draw the "now" line (not for a final event: its story is over). */
+  showNow?: boolean;
 }
 
 /** Everything the timeline draws, in pixels. */
@@ -285,7 +287,7 @@ export function layout(d: EventDetail, opts: LayoutOptions): Geometry {
     lastPlannedOffsetMs: plannedAt.length > 0 ? plannedAt[plannedAt.length - 1].p.offset.real_ms : null,
     periods,
     marks,
-    nowX: now >= origin && now <= end ? x(now) : null,
+    nowX: opts.showNow !== false && now >= origin && now <= end ? x(now) : null,
     ticks: ticks(origin, end, scale, x, maxTicks),
   };
 }

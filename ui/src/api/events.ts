@@ -138,8 +138,9 @@ export class SenderApi {
   cancel(id: number): Promise<EventSummary> {
     return this.call(`/api/events/${id}/cancel`, { method: 'POST' });
   }
-  resend(id: number): Promise<SenderEvent> {
-    return this.call(`/api/events/${id}/resend`, { method: 'POST' });
+  /** A new event with the same payload; `edit` changes what it sends (`{method?, url?, headers?, body? | body_base64?}`). */
+  resend(id: number, edit?: Record<string, unknown>): Promise<SenderEvent> {
+    return this.call(`/api/events/${id}/resend`, { method: 'POST', ...(edit ? { body: JSON.stringify({ edit }) } : {}) });
   }
   deadLetters(before?: number, limit = EVENT_PAGE_SIZE): Promise<DeadLetters> {
     return this.call(`/api/dead-letters?${eventListQuery({}, before, limit)}`);

@@ -15,10 +15,18 @@ use crate::StoreError;
 /// Most jobs in one transaction; bounds how long the first job of a group waits for its commit.
 const MAX_GROUP: usize = 256;
 
+/// Test hook, read once when the writer starts: caps the database at this many pages
+/// (`PRAGMA max_page_count` on the writer's connection), so a test can make SQLite answer
+/// "database or disk is full" without filling a real disk (the crash scenarios use it where a
+/// small tmpfs cannot be mounted). Never set it in normal use.
+pub const TEST_MAX_PAGE_COUNT_ENV: &str = "HOOKBENCH_TEST_MAX_PAGE_COUNT";
+
 /// A write waiting for the writer: `run` executes it inside the open transaction, `finish` answers
 /// the caller once the transaction's fate is known.
 trait WriteJob: Send {
     fn run(&mut self, conn: &Connection) -> bool;
+    /// A copy of the error `run` ended with, if it failed.
+    fn failure(&self) -> Option<StoreError>;
     fn finish(self: Box<Self>, commit: Result<(), StoreError>);
 }
 
@@ -41,6 +49,13 @@ where
         let ok = result.is_ok();
         self.result = Some(result);
         ok
+    }
+
+    fn failure(&self) -> Option<StoreError> {
+        match &self.result {
+            Some(Err(e)) => Some(copy_error(e)),
+            _ => None,
+        }
     }
 
     fn finish(self: Box<Self>, commit: Result<(), StoreError>) {
@@ -67,6 +82,10 @@ pub struct Writer {
 
 impl Writer {
     pub fn start(conn: Connection) -> Result<Self, StoreError> {
+        if let Some(pages) = std::env::var(TEST_MAX_PAGE_COUNT_ENV).ok().and_then(|v| v.trim().parse::<u32>().ok()) {
+            let set: u32 = conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |row| row.get(0))?;
+            tracing::warn!(pages = set, "test hook {TEST_MAX_PAGE_COUNT_ENV}: the database is capped");
+        }
         let (sender, receiver) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("hookbench-store-writer".into())
@@ -128,20 +147,43 @@ fn run(conn: Connection, receiver: mpsc::Receiver<Msg>) {
 }
 
 fn commit_group(conn: &Connection, group: Vec<Job>) {
+    let mut rest = group;
+    while !rest.is_empty() {
+        rest = commit_some(conn, rest);
+    }
+}
+
+/// Runs the jobs in one transaction and answers them once its fate is known. Returns the jobs not
+/// run yet when SQLite rolled the whole transaction back under a failing job (it does so on
+/// "database or disk is full", some I/O errors and out of memory): they go into a new one.
+fn commit_some(conn: &Connection, group: Vec<Job>) -> Vec<Job> {
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
         tracing::error!(error = %e, "cannot start a write transaction");
         for job in group {
             job.finish(Err(StoreError::from(clone_error(&e))));
         }
-        return;
+        return Vec::new();
     }
-    let mut ran = Vec::with_capacity(group.len());
-    for mut job in group {
+    let mut ran: Vec<Job> = Vec::with_capacity(group.len());
+    let mut jobs = group.into_iter();
+    while let Some(mut job) = jobs.next() {
         if let Err(e) = conn.execute_batch("SAVEPOINT job") {
             job.finish(Err(StoreError::from(e)));
             continue;
         }
         let ok = job.run(conn);
+        if !ok && conn.is_autocommit() {
+            // The transaction is gone with everything run in it; going on would run the next jobs
+            // in autocommit mode, outside any group. Every job run so far fails with the cause.
+            let cause = job.failure();
+            tracing::error!(error = ?cause, "SQLite rolled back the write transaction; its jobs are not stored");
+            job.finish(Ok(()));
+            for done in ran {
+                let error = cause.as_ref().map_or(StoreError::WorkerGone, copy_error);
+                done.finish(Err(error));
+            }
+            return jobs.collect();
+        }
         let closed =
             if ok { conn.execute_batch("RELEASE job") } else { conn.execute_batch("ROLLBACK TO job; RELEASE job") };
         if let Err(e) = closed {
@@ -159,6 +201,14 @@ fn commit_group(conn: &Connection, group: Vec<Job>) {
             }
         }
     }
+    Vec::new()
+}
+
+fn copy_error(e: &StoreError) -> StoreError {
+    match e {
+        StoreError::Sqlite(e) => StoreError::Sqlite(clone_error(e)),
+        other => StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(other.to_string().into())),
+    }
 }
 
 /// rusqlite errors are not `Clone`; every caller of a failed group gets its own copy.
@@ -166,5 +216,78 @@ fn clone_error(e: &rusqlite::Error) -> rusqlite::Error {
     match e {
         rusqlite::Error::SqliteFailure(code, msg) => rusqlite::Error::SqliteFailure(*code, msg.clone()),
         other => rusqlite::Error::ToSqlConversionFailure(other.to_string().into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// A full database makes SQLite roll back the whole transaction under the failing job: the jobs
+    /// before it in the group are answered with the cause (not told "stored"), and the jobs after it
+    /// run in a new transaction instead of in autocommit mode.
+    #[tokio::test]
+    async fn a_job_that_fills_the_database_fails_its_group_and_the_rest_go_into_a_new_transaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = Connection::open(dir.path().join("t.db")).unwrap();
+        conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (n INTEGER, b BLOB)").unwrap();
+        let pages: u32 = conn.query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+        let _: u32 = conn.query_row(&format!("PRAGMA max_page_count = {}", pages + 8), [], |r| r.get(0)).unwrap();
+        let writer = std::sync::Arc::new(Writer::start(conn).unwrap());
+        // Hold the writer busy so the next three writes queue up and share one group.
+        let (hold, held) = std::sync::mpsc::channel::<()>();
+        let (started_tx, started) = std::sync::mpsc::channel::<()>();
+        let holder = writer.clone();
+        let first = async move {
+            holder
+                .write(move |_| {
+                    let _ = started_tx.send(());
+                    let _ = held.recv();
+                    Ok(())
+                })
+                .await
+        };
+        let insert = |n: i64, size: usize| {
+            let writer = writer.clone();
+            tokio::spawn(async move {
+                writer
+                    .write(move |tx| {
+                        tx.execute("INSERT INTO t VALUES (?1, zeroblob(?2))", rusqlite::params![n, size])?;
+                        Ok(())
+                    })
+                    .await
+            })
+        };
+        let (before, too_big, after) = {
+            let first = tokio::spawn(first);
+            while started.try_recv().is_err() {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+            let before = insert(1, 10);
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            let too_big = insert(2, 1 << 20);
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            let after = insert(3, 10);
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            hold.send(()).unwrap();
+            first.await.unwrap().unwrap();
+            (before.await.unwrap(), too_big.await.unwrap(), after.await.unwrap())
+        };
+        let too_big = too_big.unwrap_err();
+        assert!(too_big.is_transient(), "disk full is transient: {too_big}");
+        let before = before.unwrap_err();
+        assert!(before.is_transient(), "rolled back with the full one, and told so: {before}");
+        after.unwrap();
+        let stored: Vec<i64> = writer
+            .write(|tx| {
+                let mut stmt = tx.prepare("SELECT n FROM t ORDER BY n")?;
+                let rows = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
+                Ok(rows)
+            })
+            .await
+            .unwrap();
+        assert_eq!(stored, [3], "only the write after the full one is stored");
     }
 }

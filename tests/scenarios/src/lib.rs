@@ -63,12 +63,18 @@ impl Serve {
 
     /// Like `start`, with extra environment variables for the process (test hooks).
     pub fn start_with_env(dir: &Path, token: &str, env: &[(&str, &str)]) -> Serve {
+        Self::start_with_data(dir, &dir.join("data"), token, env)
+    }
+
+    /// Like `start_with_env`, with the data directory somewhere else than `dir` (which keeps the
+    /// ready file and the logs).
+    pub fn start_with_data(dir: &Path, data: &Path, token: &str, env: &[(&str, &str)]) -> Serve {
         let mut serve = Serve {
             child: None,
             dir: dir.to_owned(),
             env: env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
             starts: 0,
-            data: dir.join("data"),
+            data: data.to_owned(),
             token: token.to_owned(),
             receiver_url: String::new(),
             api_url: String::new(),

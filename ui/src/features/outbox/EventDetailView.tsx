@@ -4,6 +4,7 @@
 import { useState } from 'react';
 import { useDestinations, useEventAction, useEventDetail, type Attempt, type EventDetail } from '../../api/events';
 import { useSchemes } from '../../api/queries';
+import { useNav } from '../../nav';
 import type { HeaderView } from '../../api/types';
 import { Badge } from '../../components/Badge';
 import { CopyButton } from '../../components/CopyButton';
@@ -175,6 +176,7 @@ export function EventDetailView({ id, onOpen }: { id: number; onOpen: (id: numbe
   const q = useEventDetail(id);
   const destinations = useDestinations();
   const schemes = useSchemes();
+  const nav = useNav();
   const d = q.data;
   const live = d ? !FINAL.includes(d.state) : false;
   const now = useTicker(live, 500);
@@ -236,6 +238,22 @@ export function EventDetailView({ id, onOpen }: { id: number; onOpen: (id: numbe
           <div className="meta-k">Signing</div>
           <div className="meta-v">{signingLabel(d, schemes.data ?? [])}</div>
         </div>
+        {(d.origin !== 'send' || d.capture_id != null) && (
+          <div>
+            <div className="meta-k">Origin</div>
+            <div className="meta-v" data-testid="event-origin">
+              {d.origin}
+              {d.capture_id != null && (
+                <>
+                  {' of '}
+                  <button type="button" className="btn-link" onClick={() => nav.selectCapture(d.capture_id as number)}>
+                    capture #{d.capture_id}
+                  </button>
+                </>
+              )}
+            </div>
+          </div>
+        )}
         {d.resent_from != null && (
           <div>
             <div className="meta-k">Resent from</div>

@@ -35,7 +35,8 @@ function Row({
       </span>
       <span className="mono muted">#{e.id}</span>
       <span className="ev-target" title={e.url}>
-        {name ? <strong>{name}</strong> : null} <span className="mono">{name ? '' : e.url}</span>
+        {e.origin !== 'send' && <span className="ev-origin">{e.origin}</span>}
+        {name ? <strong>{name}</strong> : <span className="mono">{e.url}</span>}
       </span>
       <span className="small muted" title="attempts">
         {e.attempt_count}×

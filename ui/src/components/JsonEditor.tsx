@@ -4,10 +4,11 @@
 import { useEffect, useRef } from 'react';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { json } from '@codemirror/lang-json';
-import { bracketMatching, defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { bracketMatching, HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { lintGutter, linter, type Diagnostic } from '@codemirror/lint';
 import { EditorState, Compartment } from '@codemirror/state';
 import { EditorView, keymap, lineNumbers, placeholder as placeholderExt } from '@codemirror/view';
+import { tags } from '@lezer/highlight';
 
 export type JsonCheck = { ok: true } | { ok: false; message: string; pos: number; line: number; col: number };
 
@@ -162,6 +163,15 @@ const theme = EditorView.theme({
   '.cm-scroller': { overflow: 'auto' },
 });
 
+/** Colours from the app's variables, so the editor follows the light and dark themes. */
+const highlight = HighlightStyle.define([
+  { tag: tags.propertyName, color: 'var(--accent)' },
+  { tag: tags.string, color: 'var(--ok)' },
+  { tag: tags.number, color: 'var(--warn)' },
+  { tag: [tags.bool, tags.null], color: 'var(--bad)' },
+  { tag: [tags.brace, tags.squareBracket, tags.separator, tags.punctuation], color: 'var(--fg-muted)' },
+]);
+
 export interface JsonEditorProps {
   value: string;
   onChange: (v: string) => void;
@@ -215,7 +225,7 @@ export function JsonEditor({
           bracketMatching(),
           keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
           json(),
-          syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+          syntaxHighlighting(highlight),
           lint,
           lintGutter(),
           placeholderExt(placeholder),
@@ -234,8 +244,8 @@ export function JsonEditor({
       v.destroy();
       view.current = null;
     };
-    // The editor is made once; later `value`s are dispatched below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // The editor is made once (remaking it would lose the cursor and history); later `value`s
+    // are dispatched below, the other props are read through refs or reconfigured.
   }, []);
 
   useEffect(() => {

@@ -139,7 +139,7 @@ function Actions({ d, onOpen }: { d: EventDetail; onOpen: (id: number) => void }
         type="button"
         className="btn"
         data-testid="event-retry"
-        disabled={act.isPending || d.state === 'delivered' || d.state === 'delivering'}
+        disabled={act.isPending || d.state === 'delivered' || d.state === 'delivering' || d.state === 'pending'}
         title="make the next attempt due now"
         onClick={() => act.mutate({ id: d.id, action: 'retry' })}
       >

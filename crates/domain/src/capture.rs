@@ -180,7 +180,7 @@ pub struct CaptureSummary {
 }
 
 /// Everything about one capture, body included.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Capture {
     #[serde(flatten)]
     pub summary: CaptureSummary,
@@ -199,6 +199,10 @@ pub struct Capture {
     /// checks no signature.
     #[serde(default)]
     pub detected: Vec<crate::signature::Detection>,
+    /// The events that forward this capture to the endpoint's app (oldest first): state, last
+    /// status and attempts. Empty when the endpoint does not forward.
+    #[serde(default)]
+    pub forwards: Vec<crate::outbox::EventSummary>,
 }
 
 impl Capture {
@@ -218,6 +222,7 @@ impl Capture {
             dedupe_key: None,
             verdict: None,
             detected: Vec::new(),
+            forwards: Vec::new(),
         }
     }
 }

@@ -43,6 +43,104 @@ pub struct EndpointSettings {
     /// Fault plans: ways to misbehave on purpose. Several may be on at once.
     #[serde(default)]
     pub faults: Vec<FaultPlan>,
+    /// Forward every capture to a local app through the outbox; `null` forwards nothing.
+    #[serde(default)]
+    pub forward: Option<ForwardSettings>,
+}
+
+/// Forwarding to a local app (like `stripe listen --forward-to`, but retried): each capture this
+/// endpoint accepts becomes an outbox event (origin `forward`) sent as received, committed in the
+/// capture's own transaction. Not forwarded: duplicates (when the endpoint detects them), bodies
+/// over the limit, signatures refused by `enforce`, and requests a fault refused (a non-2xx
+/// status, a hold or a reset: the provider was told to send it again).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ForwardSettings {
+    /// The app's URL, e.g. `http://localhost:3000/webhooks`.
+    pub url: String,
+    /// `false`: the URL as given (like `stripe listen --forward-to`). `true`: the request's path
+    /// below the endpoint's prefix and its query are appended (`/stripe/a/b?x=1` on endpoint
+    /// `/stripe` goes to `URL/a/b?x=1`).
+    #[serde(default)]
+    pub append_path: bool,
+    /// `true`: the receiver answers the provider with the app's answer to the first attempt (or
+    /// 504/502 with a JSON reason); `false`: at once, as usual. Held events never wait.
+    #[serde(default)]
+    pub wait: bool,
+    /// Each attempt's timeout, and how long `wait` waits. Default 10 s.
+    #[serde(default = "default_forward_timeout")]
+    pub timeout_ms: u64,
+    /// A preset id (`"aggressive"`), `{"preset":"…"}` or a full policy. Default: every second,
+    /// doubling up to a minute, for a day: an app that restarts loses nothing.
+    #[serde(default = "forward_policy", deserialize_with = "forward_policy_choice")]
+    #[schema(value_type = crate::retry::RetryPolicy)]
+    pub policy: crate::retry::RetryPolicy,
+    /// Store forwarded events `held`: nothing is sent until a person releases them.
+    #[serde(default)]
+    pub hold: bool,
+}
+
+/// Default forward timeout: 10 s.
+pub const DEFAULT_FORWARD_TIMEOUT_MS: u64 = 10_000;
+
+fn default_forward_timeout() -> u64 {
+    DEFAULT_FORWARD_TIMEOUT_MS
+}
+
+/// The default policy of a forward: 1 s, 2 s, 4 s … at most 1 min apart, for up to 24 h.
+pub fn forward_policy() -> crate::retry::RetryPolicy {
+    use crate::retry::{DurationSpec, RetryPolicy, Schedule};
+    RetryPolicy {
+        max_total: Some(DurationSpec::from_hours(24)),
+        ..RetryPolicy::with_schedule(Schedule::Exponential {
+            initial: DurationSpec::from_secs(1),
+            factor: 2.0,
+            cap: DurationSpec::from_mins(1),
+            max_attempts: None,
+        })
+    }
+}
+
+fn forward_policy_choice<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<crate::retry::RetryPolicy, D::Error> {
+    crate::outbox::PolicyChoice::deserialize(deserializer)?.resolve().map_err(serde::de::Error::custom)
+}
+
+impl ForwardSettings {
+    /// Every problem, each as `forward.field: what is wrong`; the URL is trimmed.
+    pub fn problems(&mut self) -> Vec<String> {
+        let mut problems = Vec::new();
+        self.url = self.url.trim().to_owned();
+        if let Err(e) = crate::outbox::validate_url("forward.url", &self.url) {
+            problems.push(e);
+        }
+        if !(100..=600_000).contains(&self.timeout_ms) {
+            problems.push(format!("forward.timeout_ms: {} must be between 100 and 600000 (10 min)", self.timeout_ms));
+        }
+        if let Err(policy) = self.policy.validate() {
+            problems.extend(policy.into_iter().map(|p| format!("forward.policy.{p}")));
+        }
+        problems
+    }
+
+    /// Where a request to `path?query` on an endpoint with `prefix` is forwarded.
+    pub fn target_url(&self, prefix: &str, path: &str, query: Option<&str>) -> String {
+        if !self.append_path {
+            return self.url.clone();
+        }
+        let below = path.strip_prefix(prefix).unwrap_or(path);
+        let mut url = self.url.trim_end_matches('/').to_owned();
+        if !below.is_empty() && below != "/" {
+            url.push_str(below);
+        } else if self.url.ends_with('/') {
+            url.push('/');
+        }
+        if let Some(q) = query.filter(|q| !q.is_empty()) {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(q);
+        }
+        url
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -117,6 +215,9 @@ impl EndpointInput {
             problems.extend(responses.problems().into_iter().map(|p| format!("responses.{p}")));
         }
         problems.extend(validate_plans(&self.settings.faults).into_iter().map(|p| format!("faults{p}")));
+        if let Some(forward) = &mut self.settings.forward {
+            problems.extend(forward.problems());
+        }
         if problems.is_empty() { Ok(self) } else { Err(problems) }
     }
 }
@@ -172,5 +273,35 @@ mod tests {
             .unwrap_err();
         assert_eq!(bad.len(), 2, "{bad:?}");
         assert!(bad[1].contains("must start with '/'"));
+    }
+
+    fn forward(doc: serde_json::Value) -> ForwardSettings {
+        serde_json::from_value(doc).unwrap()
+    }
+
+    #[test]
+    fn forward_settings_take_a_preset_and_name_each_bad_field() {
+        let f = forward(serde_json::json!({"url": "http://localhost:3000/hooks", "policy": "aggressive"}));
+        assert_eq!(f.policy, crate::retry::RetryPolicy::preset("aggressive").unwrap());
+        assert_eq!((f.wait, f.hold, f.timeout_ms), (false, false, DEFAULT_FORWARD_TIMEOUT_MS));
+        assert_eq!(forward(serde_json::json!({"url": "http://x"})).policy, forward_policy(), "the default policy");
+        let mut bad = forward(serde_json::json!({"url": "localhost:3000", "timeout_ms": 5}));
+        let problems = bad.problems();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].starts_with("forward.url:"), "{problems:?}");
+        assert!(problems[1].starts_with("forward.timeout_ms:"), "{problems:?}");
+        let unknown =
+            serde_json::from_value::<ForwardSettings>(serde_json::json!({"url": "http://x", "policy": "nope"}));
+        assert!(unknown.unwrap_err().to_string().contains("unknown retry preset 'nope'"));
+    }
+
+    #[test]
+    fn the_forward_url_is_kept_or_gets_the_path_below_the_prefix_and_the_query() {
+        let mut f = forward(serde_json::json!({"url": "http://localhost:3000/hooks"}));
+        assert_eq!(f.target_url("/stripe", "/stripe/a/b", Some("x=1")), "http://localhost:3000/hooks");
+        f.append_path = true;
+        assert_eq!(f.target_url("/stripe", "/stripe/a/b", Some("x=1")), "http://localhost:3000/hooks/a/b?x=1");
+        assert_eq!(f.target_url("/stripe", "/stripe", None), "http://localhost:3000/hooks");
+        assert_eq!(f.target_url("", "/any/where", Some("")), "http://localhost:3000/hooks/any/where");
     }
 }

@@ -55,7 +55,7 @@ pub struct InboundResponse {
 }
 
 impl InboundResponse {
-    fn json(status: u16, value: serde_json::Value) -> Self {
+    pub(crate) fn json(status: u16, value: serde_json::Value) -> Self {
         Self {
             action: InboundAction::Respond,
             status,
@@ -194,8 +194,27 @@ impl Engine {
             response_note: note,
         };
         let on_duplicate = capture.dedupe.as_ref().map(|d| d.on_duplicate);
-        let summary = self.record(capture).await?;
+        // Forwarded: what the sender was told was accepted (see `ForwardSettings`).
+        let forward = match (&plan, endpoint) {
+            (Plan::Rules { .. }, Some(e)) => self.forward_for(e, &req),
+            (Plan::Fault { action: FaultAction::Respond { status, .. } }, Some(e)) if (200..300).contains(status) => {
+                self.forward_for(e, &req)
+            }
+            _ => None,
+        };
+        let wait = forward.as_ref().and_then(|f| f.wait).filter(|_| matches!(plan, Plan::Rules { .. }));
+        // Subscribed before the commit, so the forward's first attempt cannot finish unseen.
+        let live = wait.map(|_| self.subscribe());
+        let (mut summary, forwarded) = match forward {
+            Some(forward) => self.record_forwarded(capture, forward.event).await?,
+            None => (self.record(capture).await?, None),
+        };
         let id = summary.id;
+        if let (Some(timeout), Some(live), Some(event)) = (wait, live, &forwarded) {
+            let response = self.answer_from_app(live, event, id, timeout).await;
+            summary.response_status = response.status;
+            return Ok((summary, response));
+        }
 
         let response = match plan {
             Plan::TooLarge => InboundResponse::json(

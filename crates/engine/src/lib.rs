@@ -1,9 +1,11 @@
 //! Hookbench's engine: the inbound capture pipeline and the live event bus, over the store.
 
 mod bus;
+pub mod consume;
 mod endpoints;
 mod error;
 mod faults;
+mod forward;
 mod inbound;
 mod outbound;
 mod replay;

@@ -226,3 +226,6 @@ mod inbound {
 
 #[path = "engine/outbound.rs"]
 mod outbound;
+
+#[path = "engine/forward.rs"]
+mod forward;

@@ -629,3 +629,5 @@ mod faults {
 mod replay;
 #[path = "http/sender.rs"]
 mod sender;
+#[path = "http/consume.rs"]
+mod consume;

@@ -2,12 +2,16 @@
 //!
 //! Bodies live in their own table so listing a page of captures never reads payload pages.
 
-use hookbench_domain::capture::{decode_headers, encode_headers};
+use hookbench_domain::capture::{HeaderView, decode_headers, encode_headers};
 use hookbench_domain::dedupe::DuplicateResponse;
-use hookbench_domain::{Capture, CaptureFilter, CaptureId, CapturePage, CaptureSummary, NewCapture, StoredCapture};
+use hookbench_domain::endpoint::EndpointId;
+use hookbench_domain::outbox::{Event, EventId, EventState, EventSummary, NewEvent};
+use hookbench_domain::{
+    Capture, CaptureFilter, CaptureId, CapturePage, CaptureSummary, NewCapture, StoredCapture, Timestamp,
+};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use crate::{StoreError, StoredBody};
+use crate::{Store, StoreError, StoredBody};
 
 pub const SCHEMA_V1: &str = "
 CREATE TABLE captures (
@@ -210,12 +214,19 @@ pub fn get(conn: &Connection, id: CaptureId) -> Result<Option<Capture>, StoreErr
             Ok((s, url, version, headers, body, key, verdict))
         })
         .optional()?;
-    Ok(row.map(|(s, url, version, headers, body, key, verdict)| {
+    let capture = row.map(|(s, url, version, headers, body, key, verdict)| {
         let mut capture = Capture::from_parts(s, url, version, &decode_headers(&headers), body.as_deref());
         capture.dedupe_key = key;
         capture.verdict = verdict.and_then(|v| serde_json::from_str(&v).ok());
         capture
-    }))
+    });
+    match capture {
+        Some(mut capture) => {
+            capture.forwards = forwards(conn, id)?;
+            Ok(Some(capture))
+        }
+        None => Ok(None),
+    }
 }
 
 pub fn body(conn: &Connection, id: CaptureId) -> Result<Option<StoredBody>, StoreError> {
@@ -226,4 +237,205 @@ pub fn body(conn: &Connection, id: CaptureId) -> Result<Option<StoredBody>, Stor
         )?
         .query_row([id], |row| Ok(StoredBody { content_type: row.get(0)?, bytes: row.get(1)? }))
         .optional()?)
+}
+
+// Forwards: the events an endpoint's `forward` makes of its captures. The event is written in the
+// capture's own transaction, so a capture acknowledged to its sender always has its forward.
+
+/// Stores a capture and, unless it turns out to be a duplicate, the event that forwards it, in one
+/// transaction. The event's `capture_id` is set here, once the capture has its id.
+pub fn insert_forwarded(
+    conn: &Connection,
+    c: &NewCapture,
+    forward: Option<NewEvent>,
+    now: Timestamp,
+) -> Result<(StoredCapture, Option<Event>), StoreError> {
+    let stored = insert(conn, c)?;
+    let event = match forward {
+        Some(mut event) if stored.duplicate_of.is_none() => {
+            event.capture_id = Some(stored.id);
+            Some(crate::events::insert(conn, &event, now)?)
+        }
+        _ => None,
+    };
+    Ok((stored, event))
+}
+
+/// The forward events of a capture, oldest first.
+pub fn forwards(conn: &Connection, capture_id: CaptureId) -> Result<Vec<EventSummary>, StoreError> {
+    let ids: Vec<EventId> = conn
+        .prepare_cached("SELECT id FROM events WHERE capture_id = ?1 AND origin = 'forward' ORDER BY id")?
+        .query_map([capture_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.extend(crate::events::get_summary(conn, id)?);
+    }
+    Ok(out)
+}
+
+/// Records what the sender was finally told (a `wait` forward answers with the app's reply).
+pub fn set_response(conn: &Connection, id: CaptureId, status: u16, note: &str) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE captures SET response_status = ?2, response_note = ?3 WHERE id = ?1")?
+        .execute(params![id, status, note])?;
+    Ok(())
+}
+
+/// An endpoint's captures with an id above `after`, oldest first, in full (headers and body).
+pub fn after(
+    conn: &Connection,
+    endpoint_id: EndpointId,
+    after: CaptureId,
+    limit: usize,
+) -> Result<Vec<Capture>, StoreError> {
+    let ids: Vec<CaptureId> = conn
+        .prepare_cached("SELECT id FROM captures WHERE endpoint_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3")?
+        .query_map(params![endpoint_id, after, i64::try_from(limit.clamp(1, 500)).unwrap_or(500)], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.extend(get(conn, id)?);
+    }
+    Ok(out)
+}
+
+/// A new request for a held forward event: what a person changed before releasing it.
+#[derive(Debug, Clone)]
+pub struct HeldEdit {
+    pub method: String,
+    pub url: String,
+    pub target_key: String,
+    pub headers: Vec<HeaderView>,
+    pub body: Vec<u8>,
+    /// For the timeline: what was changed, e.g. `body, headers`.
+    pub changed: String,
+}
+
+/// Releases a held event: `pending`, due at `now`, after applying `edit` (the capture never
+/// changes). `None`: no such event; `Conflict`: it is not held.
+pub fn release_held(
+    conn: &Connection,
+    id: EventId,
+    edit: Option<&HeldEdit>,
+    now: Timestamp,
+) -> Result<Option<EventSummary>, StoreError> {
+    let Some(current) = crate::events::get(conn, id)? else { return Ok(None) };
+    if current.summary.state != EventState::Held {
+        return Err(StoreError::Conflict(format!(
+            "event {id} is {}, not held: only held events are released",
+            current.summary.state.as_str()
+        )));
+    }
+    let text = match edit {
+        Some(e) => {
+            let mut settings = current.settings.clone();
+            settings.method = e.method.clone();
+            conn.prepare_cached(
+                "UPDATE events SET method = ?2, url = ?3, target_key = ?4, headers = ?5, body = ?6, settings = ?7
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                id,
+                e.method,
+                e.url,
+                e.target_key,
+                to_json(&e.headers)?,
+                e.body,
+                to_json(&settings)?
+            ])?;
+            format!("released after an edit ({}): due now", e.changed)
+        }
+        None => "released: due now".to_owned(),
+    };
+    conn.prepare_cached(
+        "UPDATE events SET state = 'pending', next_attempt_at = ?2, updated_at = ?2 WHERE id = ?1 AND state = 'held'",
+    )?
+    .execute(params![id, now])?;
+    crate::events::add_mark(conn, id, now, "released", &text)?;
+    crate::events::get_summary(conn, id)
+}
+
+/// Releases every held forward event of an endpoint's captures, oldest first; returns them.
+pub fn release_all_held(
+    conn: &Connection,
+    endpoint_id: EndpointId,
+    now: Timestamp,
+) -> Result<Vec<EventSummary>, StoreError> {
+    let ids = held_ids(conn, endpoint_id)?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.extend(release_held(conn, id, None, now)?);
+    }
+    Ok(out)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Invalid(format!("cannot encode as JSON: {e}")))
+}
+
+fn held_ids(conn: &Connection, endpoint_id: EndpointId) -> Result<Vec<EventId>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT e.id FROM events e JOIN captures c ON c.id = e.capture_id
+             WHERE e.state = 'held' AND e.origin = 'forward' AND c.endpoint_id = ?1 ORDER BY e.id",
+        )?
+        .query_map([endpoint_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?)
+}
+
+/// The held forward events of an endpoint's captures, oldest first.
+pub fn held(conn: &Connection, endpoint_id: EndpointId) -> Result<Vec<EventSummary>, StoreError> {
+    let mut out = Vec::new();
+    for id in held_ids(conn, endpoint_id)? {
+        out.extend(crate::events::get_summary(conn, id)?);
+    }
+    Ok(out)
+}
+
+impl Store {
+    /// Stores a capture and its forward event (unless it is a duplicate) in one transaction.
+    pub async fn insert_capture_forwarded(
+        &self,
+        capture: NewCapture,
+        forward: Option<NewEvent>,
+        now: Timestamp,
+    ) -> Result<(StoredCapture, Option<Event>), StoreError> {
+        self.writer.write(move |tx| insert_forwarded(tx, &capture, forward, now)).await
+    }
+
+    /// Records the answer a `wait` forward finally gave the sender.
+    pub async fn set_capture_response(&self, id: CaptureId, status: u16, note: String) -> Result<(), StoreError> {
+        self.writer.write(move |tx| set_response(tx, id, status, &note)).await
+    }
+
+    /// An endpoint's captures after `after` (oldest first, at most `limit`, in full).
+    pub async fn captures_after(
+        &self,
+        endpoint_id: EndpointId,
+        after_id: CaptureId,
+        limit: usize,
+    ) -> Result<Vec<Capture>, StoreError> {
+        self.readers.read(move |conn| after(conn, endpoint_id, after_id, limit)).await
+    }
+
+    pub async fn release_held(
+        &self,
+        id: EventId,
+        edit: Option<HeldEdit>,
+        now: Timestamp,
+    ) -> Result<Option<EventSummary>, StoreError> {
+        self.writer.write(move |tx| release_held(tx, id, edit.as_ref(), now)).await
+    }
+
+    pub async fn release_all_held(
+        &self,
+        endpoint_id: EndpointId,
+        now: Timestamp,
+    ) -> Result<Vec<EventSummary>, StoreError> {
+        self.writer.write(move |tx| release_all_held(tx, endpoint_id, now)).await
+    }
+
+    pub async fn held_events(&self, endpoint_id: EndpointId) -> Result<Vec<EventSummary>, StoreError> {
+        self.readers.read(move |conn| held(conn, endpoint_id)).await
+    }
 }

@@ -5,6 +5,7 @@
 
 mod breakers;
 mod captures;
+mod consumers;
 mod destinations;
 mod endpoints;
 mod error;
@@ -23,6 +24,7 @@ use hookbench_domain::outbox::{
 };
 use hookbench_domain::{Capture, CaptureFilter, CaptureId, CapturePage, NewCapture, StoredCapture, Timestamp};
 
+pub use captures::HeldEdit;
 pub use error::StoreError;
 pub use events::Finish;
 use pool::ReadPool;

@@ -100,7 +100,9 @@ pub async fn require_token(State(guard): State<Arc<Guard>>, req: Request, next: 
 }
 
 fn token_in_query_allowed(path: &str) -> bool {
-    path == "/api/stream" || (path.starts_with("/api/captures/") && path.ends_with("/body"))
+    path == "/api/stream"
+        || (path.starts_with("/api/captures/") && path.ends_with("/body"))
+        || (path.starts_with("/api/endpoints/") && path.ends_with("/stream"))
 }
 
 #[cfg(test)]

@@ -3,10 +3,12 @@
 
 mod auth;
 mod captures;
+mod consume;
 mod destinations;
 mod endpoints;
 mod events;
 mod faults;
+mod forward;
 mod info;
 mod replay;
 mod settings;
@@ -52,6 +54,11 @@ pub fn router(state: AppState, guard: Arc<Guard>) -> Router {
             get(faults::list).put(faults::replace).post(faults::add).delete(faults::clear),
         )
         .route("/api/endpoints/{id}/faults/{plan}", axum::routing::delete(faults::remove))
+        .route("/api/endpoints/{id}/held", get(forward::held))
+        .route("/api/endpoints/{id}/release", post(forward::release_endpoint))
+        .route("/api/endpoints/{id}/stream", get(consume::stream))
+        .route("/api/endpoints/{id}/poll", get(consume::poll))
+        .route("/api/endpoints/{id}/ack", post(consume::ack))
         .route("/api/faults", get(faults::active).delete(faults::heal_all))
         .route("/api/fault-presets", get(faults::list_presets))
         .route("/api/schemes", get(signatures::schemes))
@@ -64,6 +71,7 @@ pub fn router(state: AppState, guard: Arc<Guard>) -> Router {
         .route("/api/events/{id}/retry", post(events::retry))
         .route("/api/events/{id}/cancel", post(events::cancel))
         .route("/api/events/{id}/resend", post(events::resend))
+        .route("/api/events/{id}/release", post(forward::release_event))
         .route("/api/dead-letters", get(events::dead_letters))
         .route("/api/retry-presets", get(events::retry_presets))
         .route("/api/stream", get(stream::stream))
@@ -109,6 +117,7 @@ async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
         stream::stream,
         destinations::list, destinations::create, destinations::get, destinations::update, destinations::delete,
         events::create, events::list, events::get, events::retry, events::cancel, events::resend, events::dead_letters, events::retry_presets,
+        forward::release_event, forward::release_endpoint, forward::held, consume::stream, consume::poll, consume::ack,
         replay::replay_capture,
     ),
     components(schemas(crate::error::ErrorBody, hookbench_domain::capture::HeaderView)),

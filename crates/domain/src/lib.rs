@@ -1,5 +1,6 @@
 //! Pure types and rules of Hookbench. Nothing here touches a socket, a file or the wall clock.
 
+pub mod batch;
 pub mod breaker;
 pub mod capture;
 pub mod clock;

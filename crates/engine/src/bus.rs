@@ -2,6 +2,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use hookbench_domain::batch::Batch;
 use hookbench_domain::outbox::{Attempt, EventSummary};
 use hookbench_domain::settings::Settings;
 use hookbench_domain::{CaptureId, CaptureSummary};
@@ -24,6 +25,7 @@ pub enum LiveEvent {
     AttemptStarted(Attempt),
     AttemptFinished(Attempt),
     SettingsChanged(Settings),
+    BatchUpdated(Batch),
 }
 
 impl LiveEvent {
@@ -40,6 +42,7 @@ impl LiveEvent {
             LiveEvent::AttemptStarted(_) => "attempt.started",
             LiveEvent::AttemptFinished(_) => "attempt.finished",
             LiveEvent::SettingsChanged(_) => "settings.changed",
+            LiveEvent::BatchUpdated(_) => "batch.updated",
         }
     }
 }

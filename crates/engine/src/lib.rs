@@ -1,5 +1,6 @@
 //! Hookbench's engine: the inbound capture pipeline and the live event bus, over the store.
 
+mod batch;
 mod bus;
 pub mod consume;
 mod endpoints;
@@ -149,6 +150,7 @@ impl Engine {
             *slot = Some(sweeper);
         }
         outbound::spawn(&engine).await?;
+        engine.resume_batches().await?;
         Ok(engine)
     }
 

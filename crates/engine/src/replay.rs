@@ -4,7 +4,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use hookbench_domain::CaptureId;
-use hookbench_domain::outbox::{BatchId, Event, EventOrigin};
+use hookbench_domain::outbox::{BatchId, Event, EventOrigin, NewEvent};
 use hookbench_domain::replay::{Original, ReplayInput, ReplayMode, event_input};
 use hookbench_store::StoreError;
 
@@ -14,12 +14,20 @@ use crate::{Engine, EngineError};
 impl Engine {
     /// Puts a replay of capture `id` in the outbox. `None` when there is no such capture; a conflict
     /// when its body was not stored (over the size limit).
-    pub async fn replay_capture(
+    pub async fn replay_capture(&self, id: CaptureId, input: ReplayInput) -> Result<Option<Event>, EngineError> {
+        match self.prepare_replay(id, input, None).await? {
+            Some(event) => self.store_event(event).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The event a replay of capture `id` makes, checked, not yet stored.
+    pub(crate) async fn prepare_replay(
         &self,
         id: CaptureId,
         input: ReplayInput,
         batch_id: Option<BatchId>,
-    ) -> Result<Option<Event>, EngineError> {
+    ) -> Result<Option<NewEvent>, EngineError> {
         let Some(capture) = self.get_capture(id).await? else { return Ok(None) };
         let Some(body) = capture.body_base64.as_deref() else {
             return Err(EngineError::Store(StoreError::Conflict(format!(
@@ -40,6 +48,6 @@ impl Engine {
             must_sign: mode == ReplayMode::Resigned,
             ..Link::default()
         };
-        self.enqueue(event, link).await.map(Some)
+        self.prepare_event(event, link).await.map(Some)
     }
 }

@@ -3,6 +3,7 @@
 //! Every write is acknowledged only after the transaction that holds it has committed, so a caller
 //! that got `Ok` may tell its client "stored" and a `kill -9` right after loses nothing.
 
+mod batches;
 mod breakers;
 mod captures;
 mod consumers;

@@ -13,6 +13,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(crate::breakers::SCHEMA_V6),
     M::up(crate::settings::SCHEMA_V7),
     M::up(crate::events::SCHEMA_V8),
+    M::up(crate::batches::SCHEMA_V9),
 ];
 
 pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), StoreError> {

@@ -41,6 +41,7 @@ pub(crate) struct Outbound {
     targets: Mutex<HashMap<String, Target>>,
     http: reqwest::Client,
     task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    batches: tokio::sync::Notify,
 }
 
 #[derive(Default)]
@@ -72,7 +73,17 @@ impl Outbound {
             targets: Mutex::new(HashMap::new()),
             http,
             task: Mutex::new(None),
+            batches: tokio::sync::Notify::new(),
         })
+    }
+
+    pub(crate) fn timer(&self) -> &Arc<dyn Timer> {
+        &self.timer
+    }
+
+    /// Tells bulk replays that one of them was paused, resumed or cancelled.
+    pub(crate) fn batches_changed(&self) -> &tokio::sync::Notify {
+        &self.batches
     }
 
     /// Tells the scheduler something changed (a new event, a finished attempt, a manual action).
@@ -178,6 +189,12 @@ impl Engine {
         input: EventInput,
         link: Link,
     ) -> Result<hookbench_domain::outbox::Event, EngineError> {
+        let event = self.prepare_event(input, link).await?;
+        self.store_event(event).await
+    }
+
+    /// The event an input makes, checked, not yet stored.
+    pub(crate) async fn prepare_event(&self, input: EventInput, link: Link) -> Result<NewEvent, EngineError> {
         let destination = match &input.destination {
             Some(named) => Some(self.find_destination(named).await?),
             None => None,
@@ -205,10 +222,10 @@ impl Engine {
             exact: link.exact,
             ..NewEvent::new(link.origin, resolved.url, self.new_idempotency_key(), resolved.settings)
         };
-        self.store_event(event).await
+        Ok(event)
     }
 
-    async fn store_event(&self, event: NewEvent) -> Result<hookbench_domain::outbox::Event, EngineError> {
+    pub(crate) async fn store_event(&self, event: NewEvent) -> Result<hookbench_domain::outbox::Event, EngineError> {
         let stored = self.store.insert_event(event, self.now_ms()).await?;
         self.bus.publish(LiveEvent::EventCreated(stored.summary.clone()));
         self.outbound.wake();
@@ -258,15 +275,29 @@ impl Engine {
         &self,
         id: EventId,
         edit: Option<RequestEdit>,
-        batch_id: Option<BatchId>,
     ) -> Result<Option<hookbench_domain::outbox::Event>, EngineError> {
+        let Some(event) = self.prepare_resend(id, edit.as_ref(), None).await? else { return Ok(None) };
+        let stored = self.store_event(event).await?;
+        let how = if edit.is_some() { "edited and resent" } else { "resent" };
+        let text = format!("{how} as event {}", stored.summary.id);
+        self.store.add_event_mark(id, self.now_ms(), "resent", text).await?;
+        Ok(Some(stored))
+    }
+
+    /// The new event a resend of `id` makes, checked, not yet stored.
+    pub(crate) async fn prepare_resend(
+        &self,
+        id: EventId,
+        edit: Option<&RequestEdit>,
+        batch_id: Option<BatchId>,
+    ) -> Result<Option<NewEvent>, EngineError> {
         let Some(old) = self.store.get_event(id).await? else { return Ok(None) };
         let original = Original {
             method: old.settings.method.clone(),
             headers: old.headers,
             body: base64_decode(&old.body_base64),
         };
-        let edited = match &edit {
+        let edited = match edit {
             Some(edit) => edit.apply(&original).map_err(EngineError::Invalid)?,
             None => Edited { method: original.method, url: None, headers: original.headers, body: original.body },
         };
@@ -291,11 +322,7 @@ impl Engine {
             exact: old.exact,
             ..NewEvent::new(EventOrigin::Resend, url, self.new_idempotency_key(), settings)
         };
-        let stored = self.store_event(event).await?;
-        let how = if edit.is_some() { "edited and resent" } else { "resent" };
-        let text = format!("{how} as event {}", stored.summary.id);
-        self.store.add_event_mark(id, self.now_ms(), "resent", text).await?;
-        Ok(Some(stored))
+        Ok(Some(event))
     }
 
     /// Dead letters: counts per destination, and a page of them (newest first).

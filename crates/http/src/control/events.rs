@@ -112,7 +112,7 @@ pub async fn resend(
 ) -> Result<(StatusCode, Json<Event>), ApiError> {
     let id = event_id(id)?;
     let input: ResendInput = optional_json(&body)?;
-    let event = state.engine.resend_event(id, input.edit, None).await?.ok_or_else(|| not_found(id))?;
+    let event = state.engine.resend_event(id, input.edit).await?.ok_or_else(|| not_found(id))?;
     Ok((StatusCode::CREATED, Json(event)))
 }
 

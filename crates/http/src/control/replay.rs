@@ -26,7 +26,7 @@ pub async fn replay_capture(
     let Json(input) = input.map_err(ApiError::from_json)?;
     let event = state
         .engine
-        .replay_capture(id, input, None)
+        .replay_capture(id, input)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no capture with id {id}")))?;
     Ok((StatusCode::CREATED, Json(event)))

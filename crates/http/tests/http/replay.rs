@@ -227,3 +227,161 @@ async fn a_dead_letter_edited_and_resent_starts_a_new_chain_linked_to_the_old() 
     let plain = server.api_request(Method::POST, &path).send().await.unwrap();
     assert_eq!(plain.status(), 201, "no body: resent as it was");
 }
+
+/// Sends `n` captures to `path` on the receiver, 16 at a time.
+async fn capture_many(server: &TestServer, path: &str, n: usize) {
+    use futures_util::StreamExt as _;
+    let client = reqwest::Client::new();
+    futures_util::stream::iter(0..n)
+        .for_each_concurrent(16, |i| {
+            let client = client.clone();
+            let url = server.receiver(path);
+            async move {
+                let res = client.post(url).header("Content-Type", "application/json").body(format!(r#"{{"n":{i}}}"#));
+                assert_eq!(res.send().await.unwrap().status(), 200);
+            }
+        })
+        .await;
+}
+
+#[tokio::test]
+async fn a_bulk_replay_of_1000_captures_is_previewed_paced_reported_live_and_all_delivered() {
+    let server = TestServer::start().await;
+    capture_many(&server, "/bulk/in", 1000).await;
+    let mut live = server.running.engine().subscribe();
+    let source = json!({"kind": "captures", "q": "/bulk/in"});
+    let preview = server
+        .api_request(Method::POST, "/api/replays/preview")
+        .json(&json!({"source": source, "to": {"url": server.receiver("/bulk/out")}}))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(preview["total"], 1000, "{preview}");
+    assert_eq!(preview["sample"].as_array().unwrap().len(), 20);
+
+    let body = json!({"source": source, "to": {"url": server.receiver("/bulk/out")}, "rate_per_sec": 500});
+    let batch = created(server.api_request(Method::POST, "/api/replays").json(&body).send().await.unwrap()).await;
+    let id = batch["id"].as_i64().unwrap();
+    assert_eq!((batch["total"].as_i64(), batch["state"].as_str()), (Some(1000), Some("running")));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut progress = Vec::new();
+    loop {
+        let msg = tokio::time::timeout_at(deadline.into(), live.recv()).await.expect("progress within 60 s").unwrap();
+        if let hookbench_engine::LiveEvent::BatchUpdated(b) = msg.event {
+            progress.push(b.done);
+            if b.counts.delivered == 1000
+                || (b.state == hookbench_domain::batch::BatchState::Done && progress.len() > 1000)
+            {
+                break;
+            }
+            if b.state == hookbench_domain::batch::BatchState::Done {
+                // Enqueued; now wait for the deliveries.
+                let done = loop {
+                    let b = server.api_json(&format!("/api/replays/{id}")).await;
+                    if b["counts"]["delivered"] == 1000 || Instant::now() > deadline {
+                        break b;
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                };
+                assert_eq!(done["counts"]["delivered"], 1000, "{done}");
+                break;
+            }
+        }
+    }
+    assert!(progress.len() >= 3, "progress is published as it goes: {progress:?}");
+    assert!(progress.windows(2).all(|w| w[0] <= w[1]), "and only grows: {progress:?}");
+    assert_eq!(*progress.last().unwrap(), 1000);
+    let out = server.api_json("/api/captures?q=/bulk/out&limit=1").await;
+    assert_eq!(out["total"], 1000, "every capture arrived once");
+    // The pace: 1000 items at 500/s take at least ~2 s from first to last enqueue.
+    let events = server.api_json("/api/events?limit=500").await;
+    let times: Vec<i64> =
+        events["items"].as_array().unwrap().iter().map(|e| e["created_at"].as_i64().unwrap()).collect();
+    let spread = times.iter().max().unwrap() - times.iter().min().unwrap();
+    assert!(spread >= 900, "500 events at 500/s are spread over about a second, not sent at once: {spread} ms");
+}
+
+#[tokio::test]
+async fn a_bulk_replay_pauses_resumes_and_cancels_and_resends_dead_letters_by_filter() {
+    let server = TestServer::start().await;
+    capture_many(&server, "/slow/in", 60).await;
+    let body = json!({"source": {"kind": "captures", "q": "/slow/in"}, "to": {"url": server.receiver("/slow/out")}, "rate_per_sec": 20});
+    let batch = created(server.api_request(Method::POST, "/api/replays").json(&body).send().await.unwrap()).await;
+    let path = format!("/api/replays/{}", batch["id"]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let paused =
+        server.api_request(Method::POST, &format!("{path}/pause")).send().await.unwrap().json::<Value>().await.unwrap();
+    assert_eq!(paused["state"], "paused");
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let at = server.api_json(&path).await["done"].as_i64().unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(server.api_json(&path).await["done"].as_i64().unwrap(), at, "nothing is enqueued while paused");
+    assert!(at > 0 && at < 60, "{at}");
+    let again = server.api_request(Method::POST, &format!("{path}/pause")).send().await.unwrap();
+    assert_eq!(again.status(), 409, "pausing a paused replay is a conflict");
+    let resumed = server.api_request(Method::POST, &format!("{path}/resume")).send().await.unwrap();
+    assert_eq!(resumed.status(), 200);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let cancelled = server
+        .api_request(Method::POST, &format!("{path}/cancel"))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(cancelled["state"], "cancelled");
+    let stopped = cancelled["done"].as_i64().unwrap();
+    assert!(stopped > at && stopped < 60, "resumed, then stopped early: {at} → {stopped}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(server.api_json(&path).await["done"].as_i64().unwrap(), stopped, "nothing after cancel");
+
+    // Dead letters of one destination, resent by filter once the target is fixed.
+    let dest = json!({"name": "flaky", "url": server.receiver("/fixed"), "retry": "none"});
+    let dest = created(server.api_request(Method::POST, "/api/destinations").json(&dest).send().await.unwrap()).await;
+    let plan = json!({"id": "p", "name": "p", "activated_at": 0, "fault": {"kind": "status", "status": 400}});
+    assert_eq!(
+        server.api_request(Method::POST, "/api/endpoints/1/faults").json(&plan).send().await.unwrap().status(),
+        200
+    );
+    for _ in 0..3 {
+        let sent = server
+            .api_request(Method::POST, "/api/events")
+            .json(&json!({"destination": dest["id"], "body": "{}"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(settled(&server, created(sent).await["id"].as_i64().unwrap()).await["state"], "dead");
+    }
+    assert_eq!(server.api_request(Method::DELETE, "/api/faults").send().await.unwrap().status(), 200);
+    let source = json!({"kind": "events", "state": "dead", "destination": dest["id"]});
+    let bad = server
+        .api_request(Method::POST, "/api/replays")
+        .json(&json!({"source": source, "to": {"url": "http://x"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422, "events go back to their own target");
+    let batch = created(
+        server
+            .api_request(Method::POST, "/api/replays")
+            .json(&json!({"source": source, "rate_per_sec": 100}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(batch["total"], 3);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let b = server.api_json(&format!("/api/replays/{}", batch["id"])).await;
+        if b["counts"]["delivered"] == 3 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{b}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

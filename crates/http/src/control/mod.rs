@@ -2,6 +2,7 @@
 //! The whole route table is here, on one screen.
 
 mod auth;
+mod batches;
 mod captures;
 mod consume;
 mod destinations;
@@ -47,6 +48,12 @@ pub fn router(state: AppState, guard: Arc<Guard>) -> Router {
         .route("/api/captures/{id}", get(captures::get).delete(captures::delete))
         .route("/api/captures/{id}/body", get(captures::body))
         .route("/api/captures/{id}/replay", post(replay::replay_capture))
+        .route("/api/replays", get(batches::list).post(batches::create))
+        .route("/api/replays/preview", post(batches::preview))
+        .route("/api/replays/{id}", get(batches::get))
+        .route("/api/replays/{id}/pause", post(batches::pause))
+        .route("/api/replays/{id}/resume", post(batches::resume))
+        .route("/api/replays/{id}/cancel", post(batches::cancel))
         .route("/api/endpoints", get(endpoints::list).post(endpoints::create))
         .route("/api/endpoints/{id}", get(endpoints::get).put(endpoints::update).delete(endpoints::delete))
         .route(
@@ -119,6 +126,7 @@ async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
         events::create, events::list, events::get, events::retry, events::cancel, events::resend, events::dead_letters, events::retry_presets,
         forward::release_event, forward::release_endpoint, forward::held, consume::stream, consume::poll, consume::ack,
         replay::replay_capture,
+        batches::preview, batches::create, batches::list, batches::get, batches::pause, batches::resume, batches::cancel,
     ),
     components(schemas(crate::error::ErrorBody, hookbench_domain::capture::HeaderView)),
     modifiers(&BearerAuth),

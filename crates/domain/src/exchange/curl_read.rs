@@ -756,8 +756,9 @@ fn apply(
         }
         Opt::User => parsed.user = Some(arg.to_vec()),
         Opt::Url => set_url(parsed, arg.to_vec(), at)?,
-        Opt::UserAgent => parsed.implied.push(Header::new("User-Agent", arg)),
-        Opt::Referer => parsed.implied.push(Header::new("Referer", arg)),
+        // Values are trimmed as a receiver trims them (and as -H values are).
+        Opt::UserAgent => parsed.implied.push(Header::new("User-Agent", trim(arg))),
+        Opt::Referer => parsed.implied.push(Header::new("Referer", trim(arg))),
         Opt::Cookie => {
             if !arg.contains(&b'=') {
                 return Err(err(
@@ -766,7 +767,7 @@ fn apply(
                     format!("{flag} '{}' names a cookie file, which an import cannot read", text(arg)),
                 ));
             }
-            parsed.implied.push(Header::new("Cookie", arg));
+            parsed.implied.push(Header::new("Cookie", trim(arg)));
         }
         Opt::Get => parsed.get = true,
         Opt::Head => parsed.head = true,
@@ -825,6 +826,13 @@ fn add_piece(
     Ok(())
 }
 
+/// Without the spaces and tabs around it, which HTTP does not count as part of a header value.
+fn trim(v: &[u8]) -> Vec<u8> {
+    let start = v.iter().position(|b| !matches!(b, b' ' | b'\t')).unwrap_or(v.len());
+    let end = v.iter().rposition(|b| !matches!(b, b' ' | b'\t')).map_or(start, |e| e + 1);
+    v[start..end.max(start)].to_vec()
+}
+
 fn header_option(
     parsed: &mut Parsed,
     arg: &[u8],
@@ -839,11 +847,6 @@ fn header_option(
             format!("{flag} @{} reads headers from a file, which an import cannot do", text(file)),
         ));
     }
-    let trim = |v: &[u8]| -> Vec<u8> {
-        let start = v.iter().position(|b| !matches!(b, b' ' | b'\t')).unwrap_or(v.len());
-        let end = v.iter().rposition(|b| !matches!(b, b' ' | b'\t')).map_or(start, |e| e + 1);
-        v[start..end.max(start)].to_vec()
-    };
     let (name, value, remove) = match arg.iter().position(|&b| b == b':') {
         Some(p) => {
             let value = trim(&arg[p + 1..]);

@@ -129,7 +129,7 @@ async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
         batches::preview, batches::create, batches::list, batches::get, batches::pause, batches::resume, batches::cancel,
     ),
     components(schemas(crate::error::ErrorBody, hookbench_domain::capture::HeaderView)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ErrorResponses),
     security(("bearer" = []))
 )]
 struct ApiDoc;
@@ -144,6 +144,46 @@ impl utoipa::Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// The errors every route can answer, documented once for all: 401 (no or wrong token) on every
+/// route but health, 400 on routes with path or query parameters (a malformed id or filter), and
+/// 400/415/422 on routes that take a JSON body (bad syntax, not JSON, wrong shape). Each is an
+/// `ErrorBody`; a route's own annotation wins where it documents the same status.
+struct ErrorResponses;
+
+impl utoipa::Modify for ErrorResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+                )
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            for op in ops.into_iter().flatten() {
+                let mut add = |status: &str, description: &str| {
+                    op.responses.responses.entry(status.to_owned()).or_insert_with(|| error(description).into());
+                };
+                if path != "/api/health" {
+                    add("401", "missing or wrong API token");
+                }
+                if op.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
+                    add("400", "a malformed path or query parameter");
+                }
+                if op.request_body.is_some() {
+                    add("400", "the body is not valid JSON");
+                    add("415", "the body was not sent as application/json");
+                    add("422", "the JSON does not have the expected shape or values");
+                }
+            }
+        }
     }
 }
 

@@ -41,9 +41,9 @@ fn request(seed: u64, n: usize) -> Req {
         ("application/octet-stream", body)
     } else {
         let mut body = format!("{{\"n\":{n},\"pad\":\"").into_bytes();
-        while body.len() + 2 < size {
-            body.push(b'a' + rng.random_range(0..26u8));
-        }
+        let mut pad = vec![0u8; size.saturating_sub(body.len() + 2)];
+        rng.fill_bytes(&mut pad);
+        body.extend(pad.iter().map(|b| b'a' + b % 26));
         body.extend_from_slice(b"\"}");
         ("application/json", body)
     };

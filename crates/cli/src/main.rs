@@ -2,9 +2,11 @@
 
 mod addr;
 mod client;
+mod consume;
 mod destinations;
 mod endpoints;
 mod faults;
+mod listen;
 mod scheme;
 mod send;
 mod serve;
@@ -40,6 +42,13 @@ enum Command {
     Destinations(destinations::DestinationsArgs),
     /// List, show, retry, cancel and resend outbound events.
     Events(send::EventsArgs),
+    /// Forward an endpoint's captures to a local app (retried; --wait, --hold), printing each
+    /// capture and attempt until Ctrl-C, which turns forwarding back off.
+    Listen(listen::ListenArgs),
+    /// Release held forward events: one (optionally with a new body), or all of an endpoint.
+    Release(listen::ReleaseArgs),
+    /// Print an endpoint's captures as JSON lines and acknowledge them (at-least-once).
+    Consume(consume::ConsumeArgs),
     /// Show or change engine-wide settings (the sender's global time scale).
     Settings(settings::SettingsArgs),
     /// Check a webhook signature: exit 0 valid, 1 invalid, 2 usage error.
@@ -87,6 +96,9 @@ fn main() -> ExitCode {
         Command::Send(args) => send::send(args),
         Command::Destinations(args) => destinations::run(args),
         Command::Events(args) => send::events(args),
+        Command::Listen(args) => listen::listen(args),
+        Command::Release(args) => listen::release(args),
+        Command::Consume(args) => consume::consume(args),
         Command::Settings(args) => settings::run(args),
         Command::Verify(args) => verify::verify(args),
         Command::Sign(args) => verify::sign(args),

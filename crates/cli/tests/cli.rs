@@ -277,3 +277,6 @@ mod sender;
 
 #[path = "cli/security.rs"]
 mod security;
+
+#[path = "cli/forward.rs"]
+mod forward;

@@ -94,25 +94,50 @@ fn fill(dir: &Path) -> PathBuf {
     filler
 }
 
-/// Sends requests with 16 KiB bodies until one is refused; returns the tags acknowledged first.
+/// Sends requests 8 at a time (so several share a commit), mostly 16 KiB bodies and some tiny
+/// ones, until a batch has a refusal. Every answer is 200 or 503 with the reason; at that point
+/// each 200 is in the store and no 503 is. Returns the tags acknowledged.
 async fn until_full(serve: &Serve, what: &str) -> Vec<String> {
     let mut acked = Vec::new();
-    for n in 0..2_000 {
-        let tag = format!("fill-{n}");
-        let (status, body, took) = capture(serve, "/fill", &tag, vec![b'x'; 16 * 1024]).await;
-        match status {
-            200 => acked.push(tag),
-            503 => {
-                println!("[{what}] request {n} answered 503 after {took:.1} s: {body}");
-                assert_eq!(body["code"], "store_unavailable", "{body}");
-                let message = body["message"].as_str().unwrap_or_default();
-                assert!(message.contains("not stored") && message.contains("full"), "the reason is given: {message}");
-                return acked;
+    let mut refused = Vec::new();
+    for batch in 0..250 {
+        let requests = (0..8).map(|i| {
+            let tag = format!("fill-{batch}-{i}");
+            let size = if i % 4 == 3 { 16 } else { 16 * 1024 };
+            async move { (capture(serve, "/fill", &tag, vec![b'x'; size]).await, tag) }
+        });
+        for ((status, body, took), tag) in futures_util::future::join_all(requests).await {
+            match status {
+                200 => acked.push(tag),
+                503 => {
+                    if refused.is_empty() {
+                        println!("[{what}] {tag} answered 503 after {took:.1} s: {body}");
+                    }
+                    assert_eq!(body["code"], "store_unavailable", "{body}");
+                    let message = body["message"].as_str().unwrap_or_default();
+                    assert!(
+                        message.contains("not stored") && message.contains("full"),
+                        "the reason is given: {message}"
+                    );
+                    refused.push(tag);
+                }
+                other => panic!("[{what}] {tag}: {other} instead of 200 or 503: {body}\n{}", serve.log()),
             }
-            other => panic!("[{what}] request {n}: {other} instead of 200 or 503: {body}\n{}", serve.log()),
+        }
+        if !refused.is_empty() {
+            break;
         }
     }
-    panic!("[{what}] the store never filled up");
+    assert!(!refused.is_empty(), "[{what}] the store never filled up");
+    let tags = stored_tags(serve);
+    for tag in &acked {
+        assert!(tags.contains(tag), "[{what}] {tag} was acknowledged and is not stored");
+    }
+    for tag in &refused {
+        assert!(!tags.contains(tag), "[{what}] {tag} was refused with 503 and is stored anyway");
+    }
+    println!("[{what}] {} requests stored, {} refused with 503 once full", acked.len(), refused.len());
+    acked
 }
 
 /// After a full disk: the acknowledged captures are all there, and the database is intact.
@@ -165,7 +190,6 @@ async fn a_full_filesystem_gives_503_and_captures_are_stored_again_when_space_re
     let filler = fill(&fs);
     let mut acked = vec!["before".to_owned()];
     acked.extend(until_full(&serve, "disk full, tmpfs").await);
-    println!("[disk full, tmpfs] {} requests stored after the filesystem was filled", acked.len() - 1);
 
     std::fs::remove_file(&filler).unwrap();
     check_recovered(&serve, &acked, "disk full, tmpfs").await;
@@ -177,7 +201,6 @@ async fn a_full_database_gives_503_and_captures_are_stored_again_once_some_are_d
     // 4 KiB pages: about 1 MiB for the schema and the captures.
     let serve = Serve::start_with_env(dir.path(), "full-token", &[("HOOKBENCH_TEST_MAX_PAGE_COUNT", "256")]);
     let acked = until_full(&serve, "disk full, page limit").await;
-    println!("[disk full, page limit] {} requests stored before the cap", acked.len());
     assert!(!acked.is_empty(), "some requests fit under the cap");
 
     // Space returns: deleting captures frees pages for new ones.

@@ -273,7 +273,7 @@ export function DestinationsView({ onSendTo, onShowEvents }: { onSendTo: (id: nu
       <div className="endpoints-list">
         <div className="section-head">
           <h2>Destinations</h2>
-          <button type="button" className="btn btn-primary" data-testid="dest-new" onClick={() => setEditing({ d: null, form: emptyDestinationForm(), key: Date.now() })}>
+          <button type="button" className="btn btn-primary" data-testid="dest-new" onClick={() => setEditing({ d: null, form: { ...emptyDestinationForm(), secrets: newSecret() }, key: Date.now() })}>
             New destination
           </button>
         </div>

@@ -3,7 +3,7 @@
 //! The live stream keeps it current (api/events.ts); nothing here polls.
 import { EVENT_STATES, useDestinations, useEventList, type EventFilter, type EventState, type EventSummary } from '../../api/events';
 import { useTicker } from './clock';
-import { countdown } from './format';
+import { countdown, formatDateTime } from './format';
 
 function Row({
   e,
@@ -25,6 +25,7 @@ function Row({
       data-testid="event-row"
       data-event-id={e.id}
       data-state={e.state}
+      title={`created ${formatDateTime(e.created_at)}`}
       onClick={onSelect}
       role="button"
       tabIndex={0}

@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run serve desktop test setup ui api-types check-api-types lint bench clean-data
+.PHONY: run serve desktop test setup ui api-types check-api-types lint bench clean-data fuzz
 
 ## Install what is missing (Debian packages as root, npm packages, tauri-driver for desktop tests).
 setup:
@@ -45,3 +45,8 @@ check-api-types: api-types
 lint:
 	@$(CARGO) fmt --all --check
 	@$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+## Fuzz every cargo-fuzz target in fuzz/Cargo.toml for FUZZ_SECONDS each (default 30); installs cargo-fuzz.
+fuzz:
+	@bash scripts/setup.sh fuzz
+	@bash fuzz/run.sh

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(build-essential pkg-config curl libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev
   libayatana-appindicator3-dev librsvg2-dev xvfb xauth x11-utils dbus webkit2gtk-driver chromium)
 
-want="${1:-all}"   # all | system | npm | driver
+want="${1:-all}"   # all | system | npm | driver | fuzz
 
 missing_apt() {
   local m=()
@@ -74,10 +74,23 @@ driver() {
   fi
 }
 
+# cargo-fuzz for `make fuzz` only (not part of `all`). Runs on stable with RUSTC_BOOTSTRAP=1.
+fuzz() {
+  if ! command -v cargo >/dev/null 2>&1; then
+    echo "setup: cargo is needed (install Rust with rustup: https://rustup.rs)" >&2
+    exit 1
+  fi
+  if ! command -v cargo-fuzz >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/cargo-fuzz" ]; then
+    echo "setup: cargo install cargo-fuzz"
+    cargo install cargo-fuzz --locked --version 0.13.2
+  fi
+}
+
 case "$want" in
   all) system; npm_deps ;;
   system) system ;;
   npm) npm_deps ;;
   driver) driver ;;
-  *) echo "usage: setup.sh [all|system|npm|driver]" >&2; exit 2 ;;
+  fuzz) fuzz ;;
+  *) echo "usage: setup.sh [all|system|npm|driver|fuzz]" >&2; exit 2 ;;
 esac

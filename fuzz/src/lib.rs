@@ -1,5 +1,7 @@
-//! Fuzzing support for Hookbench's signature parsers: see `entry.rs`.
+//! Fuzzing support: the signature parsers (`entry.rs`) and the response template language
+//! (`template.rs`).
 
 mod entry;
+pub mod template;
 
 pub use entry::{FAMILIES, run};

@@ -21,6 +21,7 @@ stage "rust clippy" "$CARGO" clippy --workspace --all-targets -- -D warnings
 stage "rust tests" "$CARGO" test --workspace --exclude hookbench-scenarios
 stage "crash scenarios" "$CARGO" test -p hookbench-scenarios -- --nocapture --test-threads=1
 stage "signature interop (providers' own libraries)" env HOOKBENCH_BIN="$PWD/target/debug/hookbench" bash tests/interop/run.sh
+stage "api fuzz (schemathesis)" env HOOKBENCH_BIN="$PWD/target/debug/hookbench" bash tests/api-fuzz/run.sh
 stage "api types drift" make --no-print-directory check-api-types HOOKBENCH_BIN="$PWD/target/debug/hookbench"
 stage "ui tests" npm --prefix ui test
 stage "browser e2e" npm --prefix tests/e2e test

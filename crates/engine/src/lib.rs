@@ -5,6 +5,7 @@ mod bus;
 pub mod consume;
 mod endpoints;
 mod error;
+mod exchange;
 mod faults;
 mod forward;
 mod inbound;
@@ -28,6 +29,7 @@ use hookbench_store::{Store, StoredBody};
 
 pub use bus::{LiveEvent, LiveMessage};
 pub use error::EngineError;
+pub use exchange::{Export, ExportFormat, ExportInput, ImportFormat, ImportResult};
 pub use faults::{ActiveFault, ListenerOff};
 pub use inbound::{InboundAction, InboundRequest, InboundResponse};
 pub use outbound::DeadLetters;

@@ -186,6 +186,7 @@ pub async fn start_with_clock(config: ServeConfig, clock: Arc<dyn Clock>) -> Res
         engine: engine.clone(),
         receiver_url: receiver_url.clone().into(),
         api_url: api_url.clone().into(),
+        token: token.clone().into(),
         shutdown: stopped.clone(),
         ui: Arc::new(config.ui_dir.clone().map_or(UiSource::Embedded, UiSource::Dir)),
     };

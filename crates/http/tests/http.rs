@@ -625,6 +625,8 @@ mod faults {
     }
 }
 
+#[path = "http/exchange.rs"]
+mod exchange;
 #[path = "http/replay.rs"]
 mod replay;
 #[path = "http/sender.rs"]

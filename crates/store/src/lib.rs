@@ -11,6 +11,7 @@ mod destinations;
 mod endpoints;
 mod error;
 mod events;
+mod imports;
 mod migrations;
 mod pool;
 mod settings;

@@ -8,6 +8,7 @@ mod consume;
 mod destinations;
 mod endpoints;
 mod events;
+mod exchange;
 mod faults;
 mod forward;
 mod info;
@@ -19,6 +20,7 @@ mod stream;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::from_fn_with_state;
 use axum::routing::{any, get, post};
@@ -36,6 +38,8 @@ pub struct AppState {
     pub engine: Arc<Engine>,
     pub receiver_url: Arc<str>,
     pub api_url: Arc<str>,
+    /// The API token: redacted from exports.
+    pub token: Arc<str>,
     pub shutdown: watch::Receiver<bool>,
     pub ui: Arc<crate::ui::UiSource>,
 }
@@ -49,6 +53,8 @@ pub fn router(state: AppState, guard: Arc<Guard>) -> Router {
         .route("/api/captures/{id}/body", get(captures::body))
         .route("/api/captures/{id}/replay", post(replay::replay_capture))
         .route("/api/replays", get(batches::list).post(batches::create))
+        .route("/api/export", post(exchange::export))
+        .route("/api/import", post(exchange::import).layer(DefaultBodyLimit::max(exchange::MAX_IMPORT_BYTES)))
         .route("/api/replays/preview", post(batches::preview))
         .route("/api/replays/{id}", get(batches::get))
         .route("/api/replays/{id}/pause", post(batches::pause))
@@ -126,6 +132,7 @@ async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
         events::create, events::list, events::get, events::retry, events::cancel, events::resend, events::dead_letters, events::retry_presets,
         forward::release_event, forward::release_endpoint, forward::held, consume::stream, consume::poll, consume::ack,
         replay::replay_capture,
+        exchange::export, exchange::import,
         batches::preview, batches::create, batches::list, batches::get, batches::pause, batches::resume, batches::cancel,
     ),
     components(schemas(crate::error::ErrorBody, hookbench_domain::capture::HeaderView)),

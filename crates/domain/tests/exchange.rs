@@ -354,6 +354,25 @@ fn a_firefox_har_imports_with_offsets_and_missing_content() {
 }
 
 #[test]
+fn request_only_har_entries_as_insomnia_and_postman_converters_write_import() {
+    let input =
+        br#"{"log":{"version":"1.2","creator":{"name":"Insomnia REST Client","version":"insomnia.desktop.app:v10.1.1"},
+      "entries":[{"request":{"method":"POST","url":"http://localhost:3000/hooks","headers":[
+        {"name":"Content-Type","value":"application/json"},{"name":"X-Retry","value":3}],
+        "postData":{"mimeType":"application/json","text":"{\"a\":1}","params":[]}}},
+      {"startedDateTime":"2026-11-28T10:00:00Z","request":{"method":"GET","url":"http://localhost:3000/x","headers":[]},
+       "response":{"status":0}}]}}"#;
+    let records = read_har(input, &limits()).unwrap_or_else(|e| panic!("request-only entries read: {e}"));
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0].started_at, 0, "no startedDateTime is the epoch, not an error");
+    assert_eq!(records[0].http_version, "HTTP/1.1", "a missing httpVersion defaults");
+    assert_eq!(records[0].header("X-Retry").as_deref(), Some("3"), "a numeric header value is taken as text");
+    assert_eq!(records[0].body, br#"{"a":1}"#.to_vec());
+    assert_eq!((records[0].response.clone(), records[0].error.clone()), (None, None), "no response, no error");
+    assert_eq!(records[1].error.as_deref(), Some("no response"), "status 0 without _error");
+}
+
+#[test]
 fn har_errors_name_the_entry_and_the_field() {
     let cases: [(&str, &str); 7] = [
         (

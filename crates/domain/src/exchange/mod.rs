@@ -341,7 +341,10 @@ impl ExchangeRecord {
     }
 }
 
-/// Bounds on what an import may hold, so a hostile file cannot exhaust memory.
+/// Bounds on what an import may hold, so a hostile file cannot exhaust memory. A HAR file is parsed
+/// whole, so its cost is about twice `max_input_bytes` for string-heavy files, and about 115 bytes per
+/// JSON value for files made of tiny values (measured: 2,000,000 values in 4 MB took 228 MB); the
+/// defaults keep either under about 200 MB.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ImportLimits {
     /// The whole input.
@@ -359,11 +362,11 @@ pub struct ImportLimits {
 impl Default for ImportLimits {
     fn default() -> Self {
         Self {
-            max_input_bytes: 128 * 1024 * 1024,
+            max_input_bytes: 64 * 1024 * 1024,
             max_records: 10_000,
             max_body_bytes: 32 * 1024 * 1024,
             max_headers: 1_000,
-            max_json_values: 2_000_000,
+            max_json_values: 1_000_000,
         }
     }
 }

@@ -67,6 +67,10 @@ async fn a_locked_database_gives_503_with_a_reason_and_requests_are_stored_once_
     assert_eq!(status, 200);
     let (status, page) = serve.api_get("/api/captures").await;
     assert_eq!(status, 200, "reads work while another process holds the write lock: {page}");
+    // A write through the control API (what the UI does) gets the same clear answer.
+    let endpoint = serde_json::json!({"name": "Locked", "path_prefix": "/locked"});
+    let (status, body) = serve.api_post("/api/endpoints", &endpoint).await;
+    assert_eq!((status, body["code"].as_str()), (503, Some("store_unavailable")), "{body}");
 
     lock.execute_batch("ROLLBACK").unwrap();
     drop(lock);

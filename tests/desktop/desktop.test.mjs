@@ -224,6 +224,43 @@ test('a screenshot of the window is saved for the README', async () => {
   assert.equal(failed, 0, `an earlier step failed; the window as it was is in ${target}`);
 });
 
+test('an XSS corpus in a capture is shown as text and never runs; the CSP refuses injected script', async () => {
+  const payloads = [
+    '<img src=x onerror="window.__hbxss=1">',
+    '<svg onload="window.__hbxss=1"></svg>',
+    '<script>window.__hbxss=1</script>',
+    '<a href="javascript:window.__hbxss=1">x</a>',
+  ];
+  const path = `/xss/${unique}`;
+  const res = await fetch(new URL(`${path}?q=${encodeURIComponent(payloads[2])}`, hb.receiverUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'text/html', 'x-xss': payloads[0] },
+    body: `${payloads.join('\n')}\n${JSON.stringify({ [payloads[1]]: payloads[3] })}`,
+  });
+  assert.equal(res.status, 200, 'captured');
+  await waitFor('the XSS capture row', async () => (await rowTexts()).some((t) => t.includes(path)));
+  await (await row(path)).click();
+  await waitFor('the payloads shown as text', async () => (await bodyText()).includes(payloads[0]));
+  await browser.executeAsync((done) => setTimeout(done, 300));
+  const live = await browser.execute(() => ({
+    flag: window.__hbxss ?? null,
+    handlers: [...document.querySelectorAll('*')].flatMap((el) =>
+      [...el.attributes]
+        .filter((a) => a.name.startsWith('on') || (/^(href|src|action)$/.test(a.name) && /^\s*javascript:/i.test(a.value)))
+        .map((a) => `${el.tagName} ${a.name}`),
+    ),
+  }));
+  assert.equal(live.flag, null, 'no payload ran');
+  assert.deepEqual(live.handlers, [], 'no live handler or javascript: link in the DOM');
+  const csp = await browser.execute(() => {
+    const el = document.createElement('script');
+    el.textContent = 'window.__hbcsp = 1';
+    document.head.appendChild(el);
+    return window.__hbcsp ?? null;
+  });
+  assert.equal(csp, null, "the CSP refuses an inline script injected into the page (script-src 'self')");
+});
+
 test('a second launch hands over to the open window and exits without an engine', async () => {
   const second = await launchAgain(15000);
   assert.equal(second.code, 0, `the second launch exits cleanly:\n${second.stderr}`);

@@ -84,4 +84,34 @@ impl Client {
         let bytes = if bytes.is_empty() { &b"null"[..] } else { &bytes[..] };
         serde_json::from_slice(bytes).with_context(|| format!("reading the answer to {method} {path}"))
     }
+
+    /// Like `send`, for a body and an answer that are bytes (an export's file, an import's file).
+    pub async fn send_bytes(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        json: Option<&serde_json::Value>,
+        raw: Option<Vec<u8>>,
+    ) -> anyhow::Result<Vec<u8>> {
+        let url = format!("{}{}", self.api, path);
+        let mut req = self.http.request(method.clone(), &url).bearer_auth(&self.token);
+        if let Some(body) = json {
+            req = req.json(body);
+        }
+        if let Some(body) = raw {
+            req = req.header(reqwest::header::CONTENT_TYPE, "application/octet-stream").body(body);
+        }
+        let res =
+            req.send().await.with_context(|| format!("cannot reach Hookbench at {}: is it running?", self.api))?;
+        let status = res.status();
+        let bytes = res.bytes().await.context("reading the answer")?;
+        if !status.is_success() {
+            let message = serde_json::from_slice::<serde_json::Value>(&bytes)
+                .ok()
+                .and_then(|v| v["message"].as_str().map(str::to_owned))
+                .unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned());
+            bail!("{method} {path} failed ({status}): {message}");
+        }
+        Ok(bytes.to_vec())
+    }
 }

@@ -9,6 +9,7 @@ mod faults;
 mod listen;
 mod scheme;
 mod send;
+mod replay;
 mod serve;
 mod settings;
 mod verify;
@@ -49,6 +50,12 @@ enum Command {
     Release(listen::ReleaseArgs),
     /// Print an endpoint's captures as JSON lines and acknowledge them (at-least-once).
     Consume(consume::ConsumeArgs),
+    /// Replay captures (one, or in bulk with progress), resend events in bulk; pause, resume, cancel.
+    Replay(replay::ReplayArgs),
+    /// Export captures or events as HAR 1.2, JSON Lines or a cURL script (redacted unless --no-redact).
+    Export(replay::ExportArgs),
+    /// Import a HAR file, JSON Lines or curl commands as captures.
+    Import(replay::ImportArgs),
     /// Show or change engine-wide settings (the sender's global time scale).
     Settings(settings::SettingsArgs),
     /// Check a webhook signature: exit 0 valid, 1 invalid, 2 usage error.
@@ -100,6 +107,9 @@ fn main() -> ExitCode {
         Command::Release(args) => listen::release(args),
         Command::Consume(args) => consume::consume(args),
         Command::Settings(args) => settings::run(args),
+        Command::Replay(args) => replay::run(args),
+        Command::Export(args) => replay::export(args),
+        Command::Import(args) => replay::import(args),
         Command::Verify(args) => verify::verify(args),
         Command::Sign(args) => verify::sign(args),
         Command::Schemes => {

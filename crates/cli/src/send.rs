@@ -140,7 +140,7 @@ pub fn policy_value(text: &str) -> anyhow::Result<Value> {
 }
 
 /// Prints each attempt as it finishes until the event is delivered (exit 0), dead or cancelled (exit 1).
-async fn follow(client: &Client, id: i64) -> anyhow::Result<ExitCode> {
+pub async fn follow(client: &Client, id: i64) -> anyhow::Result<ExitCode> {
     let mut printed = 0;
     loop {
         let event: Value = client.send(Method::GET, &format!("/api/events/{id}"), None).await?;

@@ -55,7 +55,7 @@ describe('the sender from the UI', () => {
     await s.page.getByTestId('compose-url').fill(url);
     await typeBody('{"type": "order.created", "id": "ord_1"}');
     await s.page.getByTestId('compose-policy').selectOption('custom');
-    await s.page.getByTestId('compose-policy-delays').fill('0, 1s, 1s, 1s, 1s, 1s, 1s, 1s');
+    await s.page.getByTestId('compose-policy-delays').fill('0, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 5s, 10s, 30s, 1m');
     await s.page.getByTestId('compose-policy-jitter').fill('0');
     await s.page.getByTestId('compose-send').click();
 

@@ -379,6 +379,20 @@ export function applyToDetail(d: EventDetail | undefined, ev: SenderLiveEvent): 
   }
 }
 
+/**
+ * Fetches a query again so that its answer is read after now. A refetch cancels one in flight only
+ * when the query has data; a first fetch in flight would be joined, and its answer may predate
+ * the event that asked, so that one is cancelled here first.
+ */
+function askAgain(qc: QueryClient, key: readonly unknown[]): void {
+  const state = qc.getQueryState(key);
+  if (state?.fetchStatus === 'fetching' && state.data === undefined) {
+    void qc.cancelQueries({ queryKey: key, exact: true }).then(() => qc.invalidateQueries({ queryKey: key, exact: true }));
+  } else {
+    void qc.invalidateQueries({ queryKey: key, exact: true });
+  }
+}
+
 /** Applies one live event to every cached sender query. */
 export function applySenderEvent(qc: QueryClient, ev: SenderLiveEvent): void {
   switch (ev.type) {
@@ -400,6 +414,11 @@ export function applySenderEvent(qc: QueryClient, ev: SenderLiveEvent): void {
     case 'event.created':
     case 'event.updated': {
       for (const [key, data] of qc.getQueriesData<EventListData>({ queryKey: senderKeys.lists })) {
+        if (data === undefined) {
+          // Its first page is on its way and may have been read before this event: ask again.
+          askAgain(qc, key);
+          continue;
+        }
         const filter = (key[2] ?? {}) as EventFilter;
         const next = applyToEventList(data, filter, ev.event);
         if (next !== data) qc.setQueryData(key, next);
@@ -415,14 +434,17 @@ export function applySenderEvent(qc: QueryClient, ev: SenderLiveEvent): void {
   }
   const id = ev.type === 'attempt.started' || ev.type === 'attempt.finished' ? ev.attempt.event_id : ev.event.id;
   const key = senderKeys.detail(id);
+  if (!qc.getQueryState(key)) return;
   const cur = qc.getQueryData<EventDetail>(key);
   if (cur) {
     const next = applyToDetail(cur, ev);
     if (next !== cur) qc.setQueryData(key, next);
-    // Marks (breaker, recovery) and the plan are the engine's to compute: fetch the detail again
-    // when an attempt ends or the event moves.
-    if (ev.type !== 'attempt.started') void qc.invalidateQueries({ queryKey: key });
   }
+  // Marks (breaker, recovery) and the plan are the engine's to compute: fetch the detail again
+  // when an attempt ends or the event moves. Without data yet, its first fetch may have been read
+  // before this event (don't wait for the next one to put it right): fetch it again too. An
+  // in-flight fetch is cancelled, so the last answer is never older than the last event.
+  if (!cur || ev.type !== 'attempt.started') askAgain(qc, key);
 }
 
 function parse(e: Event): unknown {

@@ -1,4 +1,4 @@
-import { QueryClient } from '@tanstack/react-query';
+import { QueryClient, QueryObserver } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
 import {
   applySenderEvent,
@@ -110,5 +110,27 @@ describe('the sender cache as a whole', () => {
     expect(stale(), 'a dead letter retried leaves the list').toBe(true);
     applySenderEvent(qc, { type: 'destinations.changed' });
     expect(qc.getQueryState(senderKeys.destinations)?.isInvalidated).toBe(true);
+  });
+
+  it('asks again for a detail whose first fetch was on its way when the event changed, and keeps the newer answer', async () => {
+    const qc = new QueryClient();
+    const pendingAnswers: ((d: EventDetail) => void)[] = [];
+    const observer = new QueryObserver<EventDetail>(qc, {
+      queryKey: senderKeys.detail(1),
+      queryFn: () => new Promise<EventDetail>((resolve) => pendingAnswers.push(resolve)),
+    });
+    const unsubscribe = observer.subscribe(() => {});
+    await Promise.resolve();
+    expect(pendingAnswers).toHaveLength(1);
+    // The engine read the event while it was pending; then it died, and the stream said so first.
+    applySenderEvent(qc, { type: 'event.updated', event: ev(1, { state: 'dead', updated_at: 30 }) });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(pendingAnswers, 'a second fetch').toHaveLength(2);
+    const base = { headers: [], body_base64: '', exact: false, settings: {}, first_attempt_at: null, time_scale: 1, attempts: [], marks: [], plan: [] };
+    pendingAnswers[0]({ ...ev(1, { state: 'pending' }), ...base } as EventDetail);
+    pendingAnswers[1]({ ...ev(1, { state: 'dead', updated_at: 30 }), ...base } as EventDetail);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(qc.getQueryData<EventDetail>(senderKeys.detail(1))?.state).toBe('dead');
+    unsubscribe();
   });
 });

@@ -6,6 +6,10 @@ import { useDeleteEndpoint, useEndpoints, useSaveEndpoint, useSchemes } from '..
 import type { Endpoint, EndpointInput, SchemeInfo } from '../../api/types';
 import { Badge } from '../../components/Badge';
 import { CopyButton } from '../../components/CopyButton';
+import { useForwardLive } from '../../api/forward';
+import { ForwardFields } from '../forward/ForwardFields';
+import { forwardSummary } from '../forward/form';
+import { HeldQueue } from '../forward/HeldQueue';
 import {
   CUSTOM,
   DEDUPE_HEADER_PRESETS,
@@ -279,6 +283,12 @@ function EndpointFormView({
           </div>
         )}
       </fieldset>
+      <ForwardFields
+        value={f.forward}
+        onChange={(patch) => setF((x) => ({ ...x, forward: { ...x.forward, ...patch } }))}
+        errorsFor={(path) => errorsFor(errors, path)}
+        hasOwnPolicy={f.forwardCurrent?.policy != null}
+      />
       <div className="actions">
         <button type="submit" className="btn btn-primary" disabled={save.isPending} data-testid="ep-save">
           {editing ? 'Save' : 'Create endpoint'}
@@ -305,6 +315,7 @@ export function EndpointsView({
   const del = useDeleteEndpoint();
   const [editing, setEditing] = useState<{ endpoint: Endpoint | null; form: EndpointForm; key: number } | null>(null);
   const schemeList = schemes.data ?? [];
+  useForwardLive();
 
   useEffect(() => {
     if (prefill && schemes.data) {
@@ -356,7 +367,13 @@ export function EndpointsView({
               )}
               {e.signature && <Badge tone={e.signature_mode === 'enforce' ? 'warn' : 'muted'}>{e.signature_mode === 'enforce' ? 'enforce (401)' : 'flag only'}</Badge>}
               <Badge tone={e.dedupe ? 'ok' : 'muted'}>{dedupeLabel(e)}</Badge>
+              {e.forward && (
+                <Badge tone={e.forward.hold ? 'warn' : 'ok'}>
+                  <span data-testid="endpoint-forward">{forwardSummary(e.forward)}</span>
+                </Badge>
+              )}
             </div>
+            <HeldQueue endpointId={e.id} />
           </div>
         ))}
       </div>

@@ -1,6 +1,7 @@
 //! The endpoint form's state and its translation to and from the API's `EndpointInput`, plus the
 //! split of a 422 message ("name: …; path_prefix: …") into per-field errors.
 import type { DuplicateResponse, Endpoint, EndpointInput, Encoding, HmacAlgorithm, SchemeInfo } from '../../api/types';
+import { emptyForward, forwardFormFrom, forwardInput, type ForwardForm, type ForwardSettings } from '../forward/form';
 
 export const CUSTOM = 'custom';
 export const DEFAULT_TTL_SECS = 7 * 24 * 3600;
@@ -31,6 +32,9 @@ export interface EndpointForm {
   dedupePointer: string;
   ttl: string;
   onDuplicate: DuplicateResponse;
+  forward: ForwardForm;
+  /** The endpoint's forward settings as loaded, so a policy of its own is kept as it is. */
+  forwardCurrent: ForwardSettings | null;
 }
 
 export function emptyForm(): EndpointForm {
@@ -47,6 +51,8 @@ export function emptyForm(): EndpointForm {
     dedupePointer: '/id',
     ttl: String(DEFAULT_TTL_SECS),
     onDuplicate: 'same_as_first',
+    forward: emptyForward(),
+    forwardCurrent: null,
   };
 }
 
@@ -89,6 +95,8 @@ export function formFrom(e: Partial<EndpointInput> | Endpoint, schemes: SchemeIn
     if (d.ttl_secs != null) f.ttl = String(d.ttl_secs);
     if (d.on_duplicate) f.onDuplicate = d.on_duplicate;
   }
+  f.forward = forwardFormFrom(e.forward);
+  f.forwardCurrent = e.forward ?? null;
   return f;
 }
 
@@ -137,6 +145,8 @@ export function toInput(f: EndpointForm, schemes: SchemeInfo[]): EndpointInput {
           : { kind: 'body_hash' as const };
     input.dedupe = { source, ttl_secs: intOrNull(f.ttl) ?? DEFAULT_TTL_SECS, on_duplicate: f.onDuplicate };
   }
+  // Left out, the engine turns forwarding off (a PUT replaces the settings).
+  if (f.forward.enabled) input.forward = forwardInput(f.forward, f.forwardCurrent);
   return input;
 }
 

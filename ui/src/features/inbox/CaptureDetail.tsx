@@ -8,6 +8,7 @@ import { CopyButton } from '../../components/CopyButton';
 import { useToast } from '../../components/Toast';
 import { base64ToBytes } from './body';
 import { CaptureFaults } from '../faults/CaptureFaults';
+import { CaptureForwards } from '../forward/CaptureForwards';
 import { BodyView } from './BodyView';
 import { toCurl } from './curl';
 import { formatSize, localTime } from './format';
@@ -147,6 +148,7 @@ export function CaptureDetail({
         <Meta label="Content type">{c.content_type ?? '—'}</Meta>
       </div>
       <CaptureFaults capture={c} />
+      <CaptureForwards capture={c} />
       {slots.panels?.(c, bytes)}
       <section>
         <h3>

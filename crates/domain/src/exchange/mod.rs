@@ -42,7 +42,7 @@ use crate::outbox::{Attempt, Event};
 pub use curl_read::read_curl;
 pub use curl_write::{bash_quote, curl_command, printf_argument, write_curl_script};
 pub use har::{read_har, write_har};
-pub use jsonl::{read_jsonl, write_jsonl};
+pub use jsonl::{FORMAT as JSONL_FORMAT, read_jsonl, write_jsonl};
 pub use redact::{DEFAULT_REDACTED_HEADERS, REDACTED, Redaction};
 
 /// The name writers put in `creator` fields and comments.

@@ -1,7 +1,7 @@
 //! One event: its state and target, Retry now / Cancel / Resend, the timeline, the payload, and
 //! every attempt with the request as sent (fresh signature included), the response (inert text),
 //! the error and the decision sentence. Follows the live stream: attempts appear as they happen.
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useDestinations, useEventAction, useEventDetail, type Attempt, type EventDetail } from '../../api/events';
 import { useSchemes } from '../../api/queries';
 import { useNav } from '../../nav';
@@ -59,11 +59,19 @@ function Headers({ headers, testId }: { headers: HeaderView[]; testId?: string }
 
 const TONE = { success: 'ok', retryable: 'warn', terminal: 'bad', interrupted: 'muted', in_flight: 'muted' } as const;
 
-function AttemptCard({ a, open, origin, scale }: { a: Attempt; open: boolean; origin: number; scale: number }) {
+function AttemptCard({ a, open, focusKey, origin, scale }: { a: Attempt; open: boolean; focusKey: number; origin: number; scale: number }) {
+  const focused = focusKey > 0;
   const outcome = outcomeOf(a);
+  const ref = useRef<HTMLDetailsElement>(null);
+  useEffect(() => {
+    if (focused && ref.current) {
+      ref.current.open = true;
+      ref.current.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' });
+    }
+  }, [focused, focusKey]);
   const body = a.response ? decodeBody(a.response.body_base64) : null;
   return (
-    <details className={`attempt attempt-${outcome}`} open={open} data-testid="attempt" data-number={a.number} data-outcome={outcome} data-status={a.response?.status ?? ''}>
+    <details ref={ref} className={`attempt attempt-${outcome} ${focused ? 'attempt-focused' : ''}`} open={open || focused} data-testid="attempt" data-number={a.number} data-outcome={outcome} data-status={a.response?.status ?? ''}>
       <summary>
         <span className="attempt-n">#{a.number}</span>
         <Badge tone={TONE[outcome]} testId="attempt-result">
@@ -177,6 +185,7 @@ export function EventDetailView({ id, onOpen }: { id: number; onOpen: (id: numbe
   const destinations = useDestinations();
   const schemes = useSchemes();
   const nav = useNav();
+  const [focused, setFocused] = useState<{ n: number; at: number } | null>(null);
   const d = q.data;
   const live = d ? !FINAL.includes(d.state) : false;
   const now = useTicker(live, 500);
@@ -271,7 +280,7 @@ export function EventDetailView({ id, onOpen }: { id: number; onOpen: (id: numbe
         </div>
       )}
       <Actions d={d} onOpen={onOpen} />
-      <Timeline detail={d} now={live ? now : Date.now()} />
+      <Timeline detail={d} now={live ? now : Date.now()} onSelectAttempt={(n) => setFocused({ n, at: Date.now() })} />
       {d.marks.length > 0 && (
         <ul className="marks small">
           {d.marks.map((m, i) => (
@@ -292,7 +301,7 @@ export function EventDetailView({ id, onOpen }: { id: number; onOpen: (id: numbe
       {attempts.length === 0 && <p className="muted">No attempt yet{d.next_attempt_at != null ? ` — the first is due ${countdown(d.next_attempt_at, now)}` : ''}.</p>}
       <div data-testid="attempts">
         {attempts.map((a, i) => (
-          <AttemptCard key={a.id} a={a} open={i === 0} origin={d.created_at} scale={scale} />
+          <AttemptCard key={a.id} a={a} open={i === 0} focusKey={focused?.n === a.number ? focused.at : 0} origin={d.created_at} scale={scale} />
         ))}
       </div>
     </div>

@@ -39,6 +39,22 @@ function detail(s: EventSummary): EventDetail {
   return { ...s, headers: [], body_base64: 'e30=', exact: false, settings: { time_scale: 1 }, first_attempt_at: null, time_scale: 1, attempts: [], marks: [], plan: [] };
 }
 
+function withAttempts(s: EventSummary): EventDetail {
+  const attempt = (n: number) => ({
+    id: 50 + n,
+    event_id: s.id,
+    number: n,
+    state: 'finished' as const,
+    started_at: T0 + n * 1000,
+    finished_at: T0 + n * 1000 + 12,
+    duration_ms: 12,
+    request: { method: 'POST', url: s.url, headers: [{ name: 'webhook-signature', value: `v1,sig${n}` }] },
+    response: { status: 503, headers: [], body_base64: btoa('<b>busy</b>'), body_truncated: n === 2 },
+    next: { kind: 'retry_at' as const, at: T0 + n * 2000, attempt: n + 1, delay: { real_ms: 1000, scaled_ms: 1000 }, because: `503 is retryable; attempt ${n + 1} of 5 at +1s` },
+  });
+  return { ...detail(s), attempts: [attempt(1), attempt(2)], next_attempt_at: T0 + 4000 };
+}
+
 /** An EventSource the test drives: `emit` delivers a server event to the page. */
 class FakeEventSource {
   static CLOSED = 2;
@@ -87,6 +103,7 @@ beforeEach(() => {
       if (path.startsWith('/api/events?')) return reply(200, { items: events, next_cursor: null });
       if (path === '/api/events' && method === 'POST') return reply(201, { ...detail(summary(7)), attempts: undefined });
       const one = /^\/api\/events\/(\d+)$/.exec(path);
+      if (one && one[1] === '5') return reply(200, withAttempts(summary(5, { state: 'retrying', attempt_count: 2, last_status: 503 })));
       if (one) return reply(200, detail(summary(Number(one[1]))));
       if (path === '/api/destinations' && method === 'GET') return reply(200, []);
       if (path === '/api/destinations' && method === 'POST') {
@@ -197,5 +214,26 @@ describe('the destination form', () => {
     expect(within(fieldOf('dest-method')).queryByTestId('field-error')).toBeNull();
     const post = calls.find((c) => c.method === 'POST' && c.path === '/api/destinations');
     expect(post?.body).toMatchObject({ url: 'ftp://x', signing: { scheme: { kind: 'standard_webhooks' }, secrets: [expect.stringMatching(/^whsec_[A-Za-z0-9+/]{32}$/)] }, retry: { preset: 'standard' } });
+  });
+});
+
+describe('the event detail', () => {
+  it('shows each attempt as sent and answered (inert text, truncation said); a timeline mark opens its attempt', async () => {
+    renderView();
+    await waitFor(() => expect(row(1)).not.toBeNull());
+    act(() => FakeEventSource.last?.emit('event.created', summary(5, { state: 'retrying' })));
+    await waitFor(() => expect(row(5)).not.toBeNull());
+    fireEvent.click(row(5) as HTMLElement);
+    await waitFor(() => expect(document.querySelectorAll('[data-testid=tl-attempt]')).toHaveLength(2));
+    const card = (n: number) => document.querySelector(`[data-testid=attempt][data-number="${n}"]`) as HTMLDetailsElement;
+    expect(card(2).open, 'the newest attempt is open').toBe(true);
+    expect(card(1).open).toBe(false);
+    expect(within(card(2)).getByTestId('attempt-decision').textContent).toContain('503 is retryable; attempt 3 of 5');
+    expect(within(card(2)).getByTestId('attempt-request-headers').textContent).toContain('v1,sig2');
+    expect(within(card(2)).getByTestId('attempt-truncated').textContent).toBe('Body truncated at 64 KiB.');
+    expect(card(2).querySelector('pre')?.textContent, 'markup in a response stays text').toBe('<b>busy</b>');
+    expect(card(2).querySelector('b')).toBeNull();
+    fireEvent.click(document.querySelector('[data-testid=tl-attempt][data-number="1"]') as Element);
+    await waitFor(() => expect(card(1).open).toBe(true));
   });
 });

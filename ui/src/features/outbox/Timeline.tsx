@@ -35,8 +35,9 @@ function useWidth(): [React.RefObject<HTMLDivElement | null>, number] {
   return [ref, w];
 }
 
-export function Timeline({ detail, now }: { detail: EventDetail; now: number }) {
+export function Timeline({ detail, now, onSelectAttempt }: { detail: EventDetail; now: number; onSelectAttempt?: (n: number) => void }) {
   const [ref, width] = useWidth();
+  const [hover, setHover] = useState<{ x: number; text: string } | null>(null);
   const final = detail.state === 'delivered' || detail.state === 'dead' || detail.state === 'cancelled';
   const g = layout(detail, { width, now, left: 18, right: 28, labelGap: 74, showNow: !final });
   // Labels near an edge hang inwards instead of being cut off.
@@ -80,15 +81,31 @@ export function Timeline({ detail, now }: { detail: EventDetail; now: number }) 
           </path>
         ))}
         {g.planned.map((p) => (
-          <circle key={`f${p.number}`} className="tl-planned" cx={p.x} cy={AXIS_Y} r={5} data-testid="tl-planned" data-number={p.number}>
-            <title>{p.title}</title>
-          </circle>
+          <circle
+            key={`f${p.number}`}
+            className="tl-planned"
+            cx={p.x}
+            cy={AXIS_Y}
+            r={5}
+            data-testid="tl-planned"
+            data-number={p.number}
+            onMouseEnter={() => setHover({ x: p.x, text: p.title })}
+            onMouseLeave={() => setHover(null)}
+            aria-label={p.title}
+          />
         ))}
         {g.attempts.map((a) => (
-          <g key={`a${a.number}`} data-testid="tl-attempt" data-number={a.number} data-outcome={a.outcome}>
-            <circle className={`tl-attempt tl-${a.outcome}`} cx={a.x} cy={AXIS_Y} r={6}>
-              <title>{`${a.title}\n(${OUTCOME_WORDS[a.outcome]})`}</title>
-            </circle>
+          <g
+            key={`a${a.number}`}
+            data-testid="tl-attempt"
+            data-number={a.number}
+            data-outcome={a.outcome}
+            className="tl-hit"
+            onMouseEnter={() => setHover({ x: a.x, text: `${a.title}\n(${OUTCOME_WORDS[a.outcome]}) — click for the attempt` })}
+            onMouseLeave={() => setHover(null)}
+            onClick={() => onSelectAttempt?.(a.number)}
+          >
+            <circle className={`tl-attempt tl-${a.outcome}`} cx={a.x} cy={AXIS_Y} r={6} aria-label={a.title} />
             {a.row >= 0 && (
               <text className="tl-label" x={nudge(a.x)} y={labelY(a.row)} textAnchor={anchor(a.x)}>
                 {a.label}
@@ -98,6 +115,11 @@ export function Timeline({ detail, now }: { detail: EventDetail; now: number }) 
           </g>
         ))}
       </svg>
+      {hover && (
+        <div className="tl-hover" style={{ left: Math.min(Math.max(8, hover.x - 150), g.width - 308) }} role="tooltip">
+          {hover.text}
+        </div>
+      )}
       <div className="tl-legend small muted">
         <span>
           <i className="dot tl-success" /> 2xx

@@ -13,6 +13,7 @@ import { attemptResult, countdown, formatDateTime, formatDuration, formatScale, 
 import { Timeline } from './Timeline';
 import { describePolicy } from './policy';
 import { outcomeOf } from './timeline';
+import { EditAndResend } from '../replay/EditAndResend';
 
 const FINAL = ['delivered', 'dead', 'cancelled'];
 
@@ -280,6 +281,7 @@ export function EventDetailView({ id, onOpen }: { id: number; onOpen: (id: numbe
         </div>
       )}
       <Actions d={d} onOpen={onOpen} />
+      <EditAndResend key={d.id} event={d} onOpen={onOpen} />
       <Timeline detail={d} now={live ? now : Date.now()} onSelectAttempt={(n) => setFocused({ n, at: Date.now() })} />
       {d.marks.length > 0 && (
         <ul className="marks small">

@@ -1,7 +1,9 @@
 //! The outbox list: newest first, paged by cursor, state chips and a destination filter; each row
 //! its state, id, target, attempts, last status or error and a countdown to the next attempt.
 //! The live stream keeps it current (api/events.ts); nothing here polls.
+import { useEffect } from 'react';
 import { EVENT_STATES, useDestinations, useEventList, type EventFilter, type EventState, type EventSummary } from '../../api/events';
+import { useNav } from '../../nav';
 import { useTicker } from './clock';
 import { countdown, formatDateTime } from './format';
 
@@ -69,6 +71,27 @@ export function EventList({
   const waiting = items.some((e) => e.next_attempt_at != null && (e.state === 'retrying' || e.state === 'pending'));
   const now = useTicker(waiting, 1000);
   const names = new Map((destinations.data ?? []).map((d) => [d.id, d.name]));
+  const shown = useNav().view === 'outbox';
+
+  // j/k or ↓/↑ move the selection, as in the Inbox.
+  useEffect(() => {
+    if (!shown) return;
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      const typing = !!t && (['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName) || t.isContentEditable);
+      if (typing || e.metaKey || e.ctrlKey || e.altKey || items.length === 0) return;
+      const i = selectedId === null ? -1 : items.findIndex((x) => x.id === selectedId);
+      let next: number | null = null;
+      if (e.key === 'j' || e.key === 'ArrowDown') next = Math.min(items.length - 1, i + 1);
+      else if (e.key === 'k' || e.key === 'ArrowUp') next = Math.max(0, i - 1);
+      if (next === null) return;
+      e.preventDefault();
+      onSelect(items[next].id);
+      document.querySelector(`[data-testid=event-row][data-event-id="${items[next].id}"]`)?.scrollIntoView?.({ block: 'nearest' });
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [shown, items, selectedId, onSelect]);
   const chip = (s: EventState | undefined, label: string) => (
     <button
       key={label}

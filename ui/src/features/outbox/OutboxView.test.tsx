@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Api } from '../../api/client';
 import type { EventDetail, EventSummary } from '../../api/events';
 import { ApiContext } from '../../api/queries';
+import { NavContext, type Nav } from '../../nav';
 import { OutboxView } from './OutboxView';
 
 // Waiting is for things to happen, not a time limit on them: a loaded machine renders slowly.
@@ -126,10 +127,13 @@ afterEach(() => vi.unstubAllGlobals());
 function renderView() {
   const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   const api = new Api({ apiUrl: 'http://engine', token: 't', desktop: false } as ConstructorParameters<typeof Api>[0]);
+  const nav: Nav = { view: 'outbox', go: () => {}, openWorkbench: () => {}, newEndpoint: () => {}, selectCapture: () => {} };
   render(
     <QueryClientProvider client={qc}>
       <ApiContext.Provider value={api}>
-        <OutboxView receiverUrl="http://127.0.0.1:9000" />
+        <NavContext.Provider value={nav}>
+          <OutboxView receiverUrl="http://127.0.0.1:9000" />
+        </NavContext.Provider>
       </ApiContext.Provider>
     </QueryClientProvider>,
   );
@@ -157,6 +161,18 @@ describe('the outbox list', () => {
     await waitFor(() => expect(row(1)?.dataset.state).toBe('delivered'));
     expect(row(1)?.textContent).toContain('200');
     expect(calls.filter((c) => c.path.startsWith('/api/events?')).length, 'the stream, not a refetch, changed the list').toBe(fetched);
+  });
+
+  it('j and k move the selection through the list, as in the Inbox', async () => {
+    events = [summary(3), summary(2), summary(1)];
+    renderView();
+    await waitFor(() => expect(row(1)).not.toBeNull());
+    fireEvent.keyDown(window, { key: 'j' });
+    expect((await screen.findByTestId('event-detail')).dataset.eventId).toBe('3');
+    fireEvent.keyDown(window, { key: 'j' });
+    await waitFor(() => expect(screen.getByTestId('event-detail').dataset.eventId).toBe('2'));
+    fireEvent.keyDown(window, { key: 'k' });
+    await waitFor(() => expect(screen.getByTestId('event-detail').dataset.eventId).toBe('3'));
   });
 
   it('a state chip filters the list, and a live update moves an event out of it', async () => {

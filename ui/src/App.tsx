@@ -22,6 +22,7 @@ import { forgetToken, type Connection } from './platform';
 
 // The sender's view (and CodeMirror with it) loads the first time it is opened.
 const OutboxView = lazy(() => import('./features/outbox/OutboxView').then((m) => ({ default: m.OutboxView })));
+const ReplaysView = lazy(() => import('./features/replay/ReplaysView').then((m) => ({ default: m.ReplaysView })));
 
 export function AuthScreen({ desktop }: { desktop: boolean }) {
   return (
@@ -100,6 +101,7 @@ function Shell({ api, conn }: { api: Api; conn: Connection }) {
   const [endpointPrefill, setEndpointPrefill] = useState<Partial<EndpointInput> | null>(null);
   const prefillUsed = useCallback(() => setEndpointPrefill(null), []);
   const [outboxOpened, setOutboxOpened] = useState(false);
+  const [outboxEvent, setOutboxEvent] = useState<{ id: number; seq: number } | null>(null);
   if (view === 'outbox' && !outboxOpened) setOutboxOpened(true);
   const slots = useMemo<DetailSlots>(
     () => ({
@@ -131,8 +133,13 @@ function Shell({ api, conn }: { api: Api; conn: Connection }) {
         setSelectedId(id);
         setView('inbox');
       },
+      openEvent: (id) => {
+        setOutboxEvent((p) => ({ id, seq: (p?.seq ?? 0) + 1 }));
+        setView('outbox');
+      },
+      outboxEvent,
     }),
-    [view],
+    [view, outboxEvent],
   );
 
   if (info.isError && isUnauthorized(info.error)) return <AuthScreen desktop={conn.desktop} />;
@@ -146,7 +153,7 @@ function Shell({ api, conn }: { api: Api; conn: Connection }) {
         <header className="topbar">
           <span className="brand">Hookbench</span>
           <nav className="nav">
-            {(['inbox', 'endpoints', 'workbench', 'faults', 'outbox'] as const).map((v) => (
+            {(['inbox', 'endpoints', 'workbench', 'faults', 'outbox', 'replays'] as const).map((v) => (
               <button
                 key={v}
                 type="button"
@@ -154,7 +161,7 @@ function Shell({ api, conn }: { api: Api; conn: Connection }) {
                 data-testid={`nav-${v}`}
                 onClick={() => setView(v)}
               >
-                {v === 'inbox' ? 'Inbox' : v === 'endpoints' ? 'Endpoints' : v === 'workbench' ? 'Workbench' : v === 'faults' ? 'Faults' : 'Outbox'}
+                {v === 'inbox' ? 'Inbox' : v === 'endpoints' ? 'Endpoints' : v === 'workbench' ? 'Workbench' : v === 'faults' ? 'Faults' : v === 'outbox' ? 'Outbox' : 'Replays'}
               </button>
             ))}
           </nav>
@@ -185,6 +192,11 @@ function Shell({ api, conn }: { api: Api; conn: Connection }) {
             <Workbench prefill={workbench} />
           </div>
           {view === 'faults' && <FaultsView />}
+          {view === 'replays' && (
+            <Suspense fallback={<div className="pad muted">Loading…</div>}>
+              <ReplaysView receiverUrl={receiverUrl} />
+            </Suspense>
+          )}
           {/* Kept mounted once opened: the composer keeps what was typed, the live stream stays open. */}
           {outboxOpened && (
             <div className="view-wrap" hidden={view !== 'outbox'}>

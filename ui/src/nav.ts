@@ -2,7 +2,7 @@
 import { createContext, useContext } from 'react';
 import type { EndpointInput } from './api/types';
 
-export type View = 'inbox' | 'endpoints' | 'workbench' | 'faults' | 'outbox';
+export type View = 'inbox' | 'endpoints' | 'workbench' | 'faults' | 'outbox' | 'replays';
 
 export interface WorkbenchPrefill {
   method: string;
@@ -20,6 +20,9 @@ export interface Nav {
   openWorkbench: (p: WorkbenchPrefill) => void;
   newEndpoint: (p: Partial<EndpointInput>) => void;
   selectCapture: (id: number) => void;
+  /** The Outbox with this event selected (`outboxEvent` carries the request to the Outbox view). */
+  openEvent?: (id: number) => void;
+  outboxEvent?: { id: number; seq: number } | null;
 }
 
 export const NavContext = createContext<Nav>({
@@ -28,6 +31,8 @@ export const NavContext = createContext<Nav>({
   openWorkbench: () => {},
   newEndpoint: () => {},
   selectCapture: () => {},
+  openEvent: () => {},
+  outboxEvent: null,
 });
 
 export function useNav(): Nav {

@@ -9,6 +9,7 @@ import { useToast } from '../../components/Toast';
 import { base64ToBytes } from './body';
 import { CaptureFaults } from '../faults/CaptureFaults';
 import { CaptureForwards } from '../forward/CaptureForwards';
+import { ReplayAction } from '../replay/ReplayAction';
 import { BodyView } from './BodyView';
 import { toCurl } from './curl';
 import { formatSize, localTime } from './format';
@@ -128,6 +129,7 @@ export function CaptureDetail({
         <button type="button" className="btn" onClick={download} disabled={!c.body_stored || c.body_size === 0}>
           Download body
         </button>
+        <ReplayAction key={c.id} capture={c} receiverUrl={receiverUrl} />
         {slots.actions?.(c, bytes)}
         <span className="spacer" />
         <button type="button" className="btn btn-danger" data-testid="delete-capture" onClick={() => onDelete(c.id)}>

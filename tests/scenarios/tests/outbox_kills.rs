@@ -1,7 +1,8 @@
 //! Issues 5 and 8, crash safety of the outbox: 1,000 events to a flaky target, the sender killed
 //! with SIGKILL twice during delivery and restarted each time; in the end every event is
 //! delivered, none is stuck `delivering`, the attempts cut short are recorded as `interrupted` and
-//! retried, and the target saw every event id at least once (duplicates counted).
+//! retried, and the target saw every event id at least once (duplicates counted). Also (ignored
+//! until fixed) a known bug: an attempt that ends while the database is locked stays `delivering`.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::{HashMap, HashSet};
@@ -255,4 +256,51 @@ async fn every_event_is_delivered_after_two_sigkills_during_delivery() {
         duplicates,
         events_with_duplicates
     );
+}
+
+/// Known bug, left to the sender's owner: an attempt whose end cannot be recorded (the database is
+/// locked for longer than the busy timeout) stays `delivering` with its attempt `in_flight` until
+/// the next start (`crates/engine/src/outbound/attempt.rs`, the `Err` arm after `finish_attempt`).
+/// Nothing is lost (a restart recovers it), but a running engine never finishes that event.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "known bug: an attempt end not recorded while the database is locked stays delivering until restart"]
+async fn events_whose_attempts_end_while_the_database_is_locked_still_finish_without_a_restart() {
+    let (open_gate, gate) = watch::channel(false);
+    let (target_url, target) = start_target(7, gate).await;
+    let dir = tempfile::tempdir().unwrap();
+    let serve = Serve::start(dir.path(), "outbox-token");
+    let destination = json!({
+        "name": "flaky", "url": target_url, "signing": {"secrets": [SECRET]},
+        "retry": {"schedule": {"kind": "exponential", "initial": "5s", "factor": 2, "cap": "1m", "max_attempts": 20}},
+        "limits": {"max_in_flight": 16}, "time_scale": 100
+    });
+    let (status, created) = serve.api_post("/api/destinations", &destination).await;
+    assert_eq!(status, 201, "{created}");
+    for n in 0..50 {
+        let (status, event) = serve.api_post("/api/events", &json!({"destination": 1, "body": format!("{n}")})).await;
+        assert_eq!(status, 201, "{event}");
+    }
+    // Attempts are in flight, held at the target; another process locks the database (longer
+    // than the 5 s busy timeout), then the target answers them.
+    let lock = rusqlite::Connection::open(serve.data.join("hookbench.db")).unwrap();
+    lock.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    open_gate.send(true).unwrap();
+    while target.arrivals.lock().unwrap().len() < 16 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    lock.execute_batch("ROLLBACK").unwrap();
+    drop(lock);
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let states = states(&serve);
+        let open: usize = ["pending", "delivering", "retrying"].iter().filter_map(|s| states.get(*s)).sum();
+        if open == 0 {
+            assert_eq!(states.get("delivered").copied(), Some(50), "{states:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "events still open a minute after the lock was released: {states:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

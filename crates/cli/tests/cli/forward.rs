@@ -156,3 +156,42 @@ fn held_forwards_are_released_from_the_command_line_one_with_a_new_body_or_all()
     let shown: serde_json::Value = serde_json::from_str(&stdout_of(&run(&["endpoints", "show", "2"]))).unwrap();
     assert_eq!(shown["forward"]["hold"], true, "--keep leaves forwarding on");
 }
+
+#[test]
+fn a_kill_right_after_the_2xx_never_loses_a_forward_the_capture_and_its_event_are_one_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (serve_guard, data, receiver) = serve(dir.path());
+    let run = |args: &[&str]| hookbench().args(args).arg("--data").arg(&data).output().unwrap();
+    assert!(run(&["endpoints", "create", "--name", "k", "--prefix", "/k"]).status.success());
+    // Held, so the app (nobody listening) is never tried: what is checked is only what was stored.
+    let mut listen = hookbench()
+        .args(["listen", "--endpoint", "/k", "--forward-to", "http://127.0.0.1:9/app", "--hold", "--keep", "--data"])
+        .arg(&data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = lines_of(&mut listen);
+    read_until(&lines, |l| l.starts_with("forwarding "));
+    let _ = listen.kill();
+    let _ = listen.wait();
+    let shown: serde_json::Value = serde_json::from_str(&stdout_of(&run(&["endpoints", "show", "2"]))).unwrap();
+    assert_eq!(shown["forward"]["hold"], true, "{shown}");
+
+    let count = 25;
+    for n in 0..count {
+        assert_eq!(post(&format!("{receiver}/k"), &format!(r#"{{"n":{n}}}"#)), "HTTP/1.1 200 OK");
+    }
+    drop(serve_guard); // SIGKILL right after the last 2xx
+    std::fs::remove_file(dir.path().join("ready.json")).unwrap();
+    let (_serve, _data, _receiver) = serve(dir.path());
+
+    let out = run(&["consume", "--endpoint", "/k"]);
+    let captures: Vec<serde_json::Value> = stdout_of(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(captures.len(), count, "every acknowledged capture survived");
+    for c in &captures {
+        let forwards = c["forwards"].as_array().unwrap();
+        assert_eq!(forwards.len(), 1, "capture {} has its forward event: {c}", c["id"]);
+        assert_eq!(forwards[0]["state"], "held", "still held after the restart");
+    }
+}

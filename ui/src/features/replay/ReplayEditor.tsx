@@ -147,7 +147,7 @@ export function ReplayEditor({
           </label>
         )}
         {errors.body && (
-          <div className="field-error" data-testid="replay-body-error" role="alert">
+          <div className="field-error" data-testid="replay-body-problem" role="alert">
             {errors.body}
           </div>
         )}

@@ -200,7 +200,7 @@ export function BatchProgress({ batch }: { batch: Batch }) {
 }
 
 /** A batch followed by id: its own query, kept current by `batch.updated` and its events. */
-function LiveBatch({ id }: { id: number }) {
+export function LiveBatch({ id }: { id: number }) {
   const q = useBatch(id);
   if (!q.data) return <div className="muted small">Loading bulk replay #{id}…</div>;
   return <BatchProgress batch={q.data} />;

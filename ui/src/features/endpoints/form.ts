@@ -35,6 +35,8 @@ export interface EndpointForm {
   forward: ForwardForm;
   /** The endpoint's forward settings as loaded, so a policy of its own is kept as it is. */
   forwardCurrent: ForwardSettings | null;
+  /** Settings this form does not edit (fault plans, response rules), sent back as loaded: a PUT replaces them all. */
+  kept: Pick<EndpointInput, 'faults' | 'responses'>;
 }
 
 export function emptyForm(): EndpointForm {
@@ -53,6 +55,7 @@ export function emptyForm(): EndpointForm {
     onDuplicate: 'same_as_first',
     forward: emptyForward(),
     forwardCurrent: null,
+    kept: {},
   };
 }
 
@@ -97,6 +100,8 @@ export function formFrom(e: Partial<EndpointInput> | Endpoint, schemes: SchemeIn
   }
   f.forward = forwardFormFrom(e.forward);
   f.forwardCurrent = e.forward ?? null;
+  if (e.faults !== undefined) f.kept.faults = e.faults;
+  if (e.responses !== undefined) f.kept.responses = e.responses;
   return f;
 }
 
@@ -109,7 +114,7 @@ function intOrNull(s: string): number | null {
 }
 
 export function toInput(f: EndpointForm, schemes: SchemeInfo[]): EndpointInput {
-  const input: EndpointInput = { name: f.name.trim(), path_prefix: f.prefix.trim(), signature_mode: f.mode };
+  const input: EndpointInput = { ...f.kept, name: f.name.trim(), path_prefix: f.prefix.trim(), signature_mode: f.mode };
   if (f.scheme) {
     let scheme: AnyScheme;
     if (f.scheme === CUSTOM) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formFrom, toInput } from '../endpoints/form';
 import { CURRENT_POLICY, emptyForward, forwardFormFrom, forwardInput, forwardSummary, policyChoice } from './form';
 
 const aggressive = { schedule: { kind: 'delays', list: ['0', '1s'] } } as never;
@@ -36,5 +37,24 @@ describe('forward form', () => {
   it('summarises where and how an endpoint forwards', () => {
     expect(forwardSummary(null)).toBeNull();
     expect(forwardSummary({ url: 'http://a', hold: true, wait: true })).toBe('forwards to http://a · waits for the app · held until released');
+  });
+});
+
+describe('saving an endpoint from its form', () => {
+  it('keeps the fault plans and response rules it does not edit, and its forward', () => {
+    const endpoint = {
+      id: 2,
+      name: 'App',
+      path_prefix: '/app',
+      created_at: '',
+      updated_at: '',
+      faults: [{ id: 'p1' }],
+      responses: { rules: [] },
+      forward: { url: 'http://localhost:3000/hooks', hold: true },
+    } as never;
+    const input = toInput(formFrom(endpoint, []), []);
+    expect(input.faults).toEqual([{ id: 'p1' }]);
+    expect(input.responses).toEqual({ rules: [] });
+    expect(input.forward).toMatchObject({ url: 'http://localhost:3000/hooks', hold: true });
   });
 });

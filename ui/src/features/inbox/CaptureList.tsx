@@ -6,6 +6,7 @@ import type { CaptureSummary } from '../../api/types';
 import { Badge, MethodBadge, VerdictBadge } from '../../components/Badge';
 import { useNow } from '../../components/useNow';
 import { exactTime, formatSize, relativeTime } from './format';
+import { SelectBox, SelectionBar } from '../replay/selection';
 
 export const ROW_HEIGHT = 36;
 
@@ -31,6 +32,7 @@ export function CaptureRow({
     >
       <MethodBadge method={c.method} />
       <span className="row-path" title={c.query != null ? `${c.path}?${c.query}` : c.path}>
+        <SelectBox id={c.id} />
         {c.path}
         {c.query != null && <span className="muted">?{c.query}</span>}
       </span>
@@ -113,6 +115,7 @@ export function CaptureList({
           </div>
         ))}
       </div>
+      <SelectionBar />
     </div>
   );
 }

@@ -35,12 +35,14 @@ import {
   type TargetForm,
 } from './bulk';
 import './replay.css';
+import { captureSelection, useCaptureSelection } from './selection';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 function SourceFields({ form, set }: { form: SourceForm; set: (f: SourceForm) => void }) {
   const endpoints = useEndpoints();
   const destinations = useDestinations();
+  const selection = useCaptureSelection();
   const up = (p: Partial<SourceForm>) => set({ ...form, ...p });
   return (
     <fieldset className="replay-fieldset" data-testid="bulk-source">
@@ -57,6 +59,16 @@ function SourceFields({ form, set }: { form: SourceForm; set: (f: SourceForm) =>
         <span className="field-label">Ids (e.g. 3, 5-8; when given, the filters below are not used)</span>
         <input value={form.ids} onChange={(e) => up({ ids: e.target.value })} data-testid="bulk-ids" spellCheck={false} />
       </label>
+      {selection.length > 0 && (
+        <div className="replay-line small">
+          <button type="button" className="btn small" data-testid="bulk-use-selection" onClick={() => up({ kind: 'captures', ids: selection.join(', ') })}>
+            Use the Inbox selection ({selection.length})
+          </button>
+          <button type="button" className="btn-link" onClick={() => captureSelection.clear()}>
+            clear it
+          </button>
+        </div>
+      )}
       {form.kind === 'captures' ? (
         <div className="replay-grid">
           <label className="field">
@@ -520,7 +532,11 @@ function ImportPanel({ onReplay }: { onReplay: (ids: number[]) => void }) {
 export function ReplaysView({ receiverUrl }: { receiverUrl?: string }) {
   useReplayLive();
   const info = useInfo();
-  const [source, setSource] = useState<SourceForm>(EMPTY_SOURCE);
+  // Arriving from the Inbox with captures selected: start from them.
+  const [source, setSource] = useState<SourceForm>(() => {
+    const sel = captureSelection.get();
+    return sel.length > 0 ? { ...EMPTY_SOURCE, ids: sel.join(', ') } : EMPTY_SOURCE;
+  });
   const [started, setStarted] = useState<number | null>(null);
   const url = receiverUrl ?? info.data?.receiver_url ?? 'http://127.0.0.1:9000';
   return (

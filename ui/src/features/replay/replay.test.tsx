@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Api } from '../../api/client';
 import { ApiContext } from '../../api/queries';
 import { applyReplayEvent, fieldErrors, fileNameOf, ReplayApi, replayKeys, useReplayLive, type Batch } from '../../api/replay';
-import type { Capture } from '../../api/types';
+import type { Capture, CaptureSummary } from '../../api/types';
+import { CaptureRow } from '../inbox/CaptureList';
+import { captureSelection, SelectionBar } from './selection';
 import { ToastProvider } from '../../components/Toast';
 import { NavContext, type Nav } from '../../nav';
 import { buildBatchInput, buildExportInput, buildSource, EMPTY_SOURCE, parseIds, progressOf } from './bulk';
@@ -359,3 +361,29 @@ describe('live cache', () => {
   });
 });
 
+
+describe('the Inbox selection', () => {
+  it('a row checkbox selects without opening the capture, and the bar counts the selection', async () => {
+    captureSelection.clear();
+    const onSelect = vi.fn();
+    const c = CAPTURE as unknown as CaptureSummary;
+    wrap(
+      <>
+        <CaptureRow c={c} selected={false} now={Date.now()} onSelect={onSelect} />
+        <CaptureRow c={{ ...c, id: 9 }} selected={false} now={Date.now()} onSelect={onSelect} />
+        <SelectionBar />
+      </>,
+    );
+    expect(screen.queryByTestId('selection-bar')).toBeNull();
+    const boxes = screen.getAllByTestId('capture-select');
+    fireEvent.click(boxes[1]);
+    fireEvent.click(boxes[0]);
+    expect(onSelect, 'the checkbox is not a click on the row').not.toHaveBeenCalled();
+    expect(captureSelection.get()).toEqual([7, 9]);
+    expect(screen.getByTestId('selection-bar').textContent).toContain('2 selected');
+    fireEvent.click(boxes[1]);
+    expect(captureSelection.get()).toEqual([7]);
+    await act(async () => captureSelection.clear());
+    expect(screen.queryByTestId('selection-bar')).toBeNull();
+  });
+});

@@ -135,4 +135,67 @@ describe('replay from the UI', () => {
     const copies = await api<{ total: number }>(engine, '/api/captures?q=/copies&limit=1');
     expect(copies.total, 'every replay arrived at the receiver').toBe(20);
   });
+
+  it('edits and resends an event from the Outbox: a new event, linked to the old one, with the edited URL and body', async () => {
+    const events = await api<{ items: { id: number; origin: string }[] }>(engine, '/api/events?limit=50');
+    const replayed = events.items.find((e) => e.origin === 'replay');
+    expect(replayed, 'the replay of the first test is an event').toBeDefined();
+    await s.page.getByTestId('nav-outbox').click();
+    await s.page.locator(`[data-testid=event-row][data-event-id="${replayed!.id}"]`).click();
+    await s.page.getByTestId('event-edit-resend').click();
+    const panel = s.page.getByTestId('resend-panel');
+    await panel.getByTestId('replay-edit-url').fill(`${engine.receiverUrl.replace(/\/$/, '')}/third/orders`);
+    await panel.getByTestId('replay-body-content').click();
+    await s.page.keyboard.press('ControlOrMeta+a');
+    await s.page.keyboard.insertText('{"order":"A-1","amount":30}');
+    expect(await panel.getByTestId('replay-diff-request').innerText()).toContain('/third/orders');
+    await panel.getByTestId('resend-send').click();
+    await panel.getByTestId('resend-open').waitFor();
+    let arrived: Summary | undefined;
+    await expect
+      .poll(async () => {
+        arrived = (await api<{ items: Summary[] }>(engine, '/api/captures?q=/third/orders')).items[0];
+        return arrived !== undefined;
+      })
+      .toBe(true);
+    expect(bodyOf(await api<CaptureJson>(engine, `/api/captures/${arrived!.id}`))).toBe('{"order":"A-1","amount":30}');
+    const after = await api<{ items: { id: number; resent_from: number | null }[] }>(engine, '/api/events?limit=50');
+    expect(after.items.some((e) => e.resent_from === replayed!.id), 'the new event is linked to the old').toBe(true);
+  });
+
+  it('exports the Inbox selection as JSON Lines with secrets redacted, and imports pasted curl commands', async () => {
+    const a = await send(engine, '/export/a', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer hush-123' }, body: '{"a":1}' });
+    const b = await send(engine, '/export/b', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"b":2}' });
+    const ids = [Number(a.headers.get('x-hookbench-capture-id')), Number(b.headers.get('x-hookbench-capture-id'))];
+    await s.page.getByTestId('nav-inbox').click();
+    for (const id of ids) await s.page.locator(`[data-testid=capture-row][data-capture-id="${id}"] [data-testid=capture-select]`).check();
+    expect(await s.page.getByTestId('selection-bar').innerText()).toContain('2 selected');
+    await s.page.getByTestId('selection-replay').click();
+    const view = s.page.getByTestId('replays-view');
+    expect(await view.getByTestId('bulk-ids').inputValue(), 'the selection arrives as ids').toBe(ids.join(', '));
+    await view.getByTestId('export-format-jsonl').check();
+    expect(await view.getByTestId('export-redact').isChecked(), 'redaction is on by default').toBe(true);
+    const [download] = await Promise.all([s.page.waitForEvent('download'), view.getByTestId('export-run').click()]);
+    const path = await download.path();
+    const text = (await import('node:fs')).readFileSync(path, 'utf8');
+    const lines = text.trim().split('\n');
+    expect(lines, 'one record per selected capture').toHaveLength(2);
+    expect(text.toLowerCase(), 'the header is there…').toContain('authorization');
+    expect(text, '…its value is not').not.toContain('hush-123');
+    expect(await view.getByTestId('export-result').innerText()).toContain('Saved 2 records');
+
+    await view.getByTestId('import-paste').fill(`curl -X POST 'http://example.com/imported/x' -H 'content-type: application/json' -d '{"i":1}'`);
+    await view.getByTestId('import-paste-run').click();
+    const result = view.getByTestId('import-result');
+    await result.waitFor();
+    expect(await result.innerText()).toContain('Imported 1 capture');
+    const imported = await api<{ items: Summary[] }>(engine, '/api/captures?q=/imported/x');
+    expect(imported.items).toHaveLength(1);
+
+    await view.getByTestId('import-paste').fill('curl');
+    await view.getByTestId('import-paste-run').click();
+    const error = view.getByTestId('import-error');
+    await error.waitFor();
+    expect((await error.innerText()).length, 'a clear error, not a blank').toBeGreaterThan(20);
+  });
 });

@@ -247,8 +247,9 @@ impl Engine {
 /// Tells the format from the first non-blank bytes.
 fn sniff(bytes: &[u8]) -> ImportFormat {
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
-    let start = text.trim_start();
-    if start.starts_with("curl") || start.starts_with('#') || start.starts_with("$ curl") {
+    let start = text.trim_start_matches('\u{feff}').trim_start();
+    let shell = ["curl", "#", "$ curl", "printf"];
+    if shell.iter().any(|p| start.starts_with(p)) {
         return ImportFormat::Curl;
     }
     if start.starts_with('{') {
@@ -269,6 +270,8 @@ mod tests {
     #[test]
     fn the_format_is_told_from_the_content() {
         assert_eq!(sniff(b"  curl -X POST https://x"), ImportFormat::Curl);
+        assert_eq!(sniff(b"printf '%b' '\\x00' | curl --data-binary @- http://x/"), ImportFormat::Curl);
+        assert_eq!(sniff("\u{feff}{\"kind\":\"capture\"}\n".as_bytes()), ImportFormat::Jsonl);
         assert_eq!(sniff(b"{\"log\":{\"entries\":[]}}"), ImportFormat::Har);
         assert_eq!(sniff(b"{\n  \"log\": {}\n}"), ImportFormat::Har);
         assert_eq!(sniff(b"{\"kind\":\"capture\",\"method\":\"POST\"}\n{\"kind\":\"capture\"}\n"), ImportFormat::Jsonl);

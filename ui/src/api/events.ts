@@ -455,41 +455,44 @@ function parse(e: Event): unknown {
   }
 }
 
-/**
- * The sender's half of `GET /api/stream`. A connection of its own (the Inbox's stream only knows
- * capture events); after a reconnection, or at the first `ready` after mounting, it says `resync`
- * so nothing missed stays stale.
- */
-export function openSenderStream(api: Pick<Api, 'streamUrl'>, onEvent: (e: SenderLiveEvent) => void): () => void {
+interface SharedStream {
+  listeners: Set<(e: SenderLiveEvent) => void>;
+  close: () => void;
+}
+
+/** One connection per stream URL, however many views listen (see openSenderStream). */
+const shared = new Map<string, SharedStream>();
+
+function connectSenderStream(url: string, emit: (e: SenderLiveEvent) => void): () => void {
   let source: EventSource | null = null;
   let retry: ReturnType<typeof setTimeout> | null = null;
   let closed = false;
   let connectedOnce = false;
   const connect = () => {
-    const es = new EventSource(api.streamUrl());
+    const es = new EventSource(url);
     source = es;
     es.addEventListener('ready', () => {
-      if (connectedOnce) onEvent({ type: 'resync' });
+      if (connectedOnce) emit({ type: 'resync' });
       connectedOnce = true;
     });
     const summary = (type: 'event.created' | 'event.updated') => (e: Event) => {
       const d = parse(e) as EventSummary | null;
-      if (d && typeof d.id === 'number') onEvent({ type, event: d });
+      if (d && typeof d.id === 'number') emit({ type, event: d });
     };
     const attempt = (type: 'attempt.started' | 'attempt.finished') => (e: Event) => {
       const d = parse(e) as Attempt | null;
-      if (d && typeof d.id === 'number' && typeof d.event_id === 'number') onEvent({ type, attempt: d });
+      if (d && typeof d.id === 'number' && typeof d.event_id === 'number') emit({ type, attempt: d });
     };
     es.addEventListener('event.created', summary('event.created'));
     es.addEventListener('event.updated', summary('event.updated'));
     es.addEventListener('attempt.started', attempt('attempt.started'));
     es.addEventListener('attempt.finished', attempt('attempt.finished'));
-    es.addEventListener('destinations.changed', () => onEvent({ type: 'destinations.changed' }));
+    es.addEventListener('destinations.changed', () => emit({ type: 'destinations.changed' }));
     es.addEventListener('settings.changed', (e) => {
       const d = parse(e) as SenderSettings | null;
-      if (d && typeof d === 'object') onEvent({ type: 'settings.changed', settings: d });
+      if (d && typeof d === 'object') emit({ type: 'settings.changed', settings: d });
     });
-    es.addEventListener('resync', () => onEvent({ type: 'resync' }));
+    es.addEventListener('resync', () => emit({ type: 'resync' }));
     es.onerror = () => {
       if (closed) return;
       if (es.readyState === EventSource.CLOSED) {
@@ -503,6 +506,36 @@ export function openSenderStream(api: Pick<Api, 'streamUrl'>, onEvent: (e: Sende
     closed = true;
     if (retry) clearTimeout(retry);
     source?.close();
+  };
+}
+
+/**
+ * The sender's half of `GET /api/stream`: a connection of its own (the Inbox's stream only knows
+ * capture events), shared by every caller on the same URL and closed when the last one leaves.
+ * Don't open one per view: a browser keeps at most 6 HTTP/1.1 connections to the engine, and each
+ * open stream holds one for good. After a reconnection it says `resync`, so nothing missed stays stale.
+ */
+export function openSenderStream(api: Pick<Api, 'streamUrl'>, onEvent: (e: SenderLiveEvent) => void): () => void {
+  const url = api.streamUrl();
+  let stream = shared.get(url);
+  if (!stream) {
+    const listeners = new Set<(e: SenderLiveEvent) => void>();
+    const close = connectSenderStream(url, (e) => {
+      for (const l of [...listeners]) l(e);
+    });
+    stream = { listeners, close };
+    shared.set(url, stream);
+  }
+  const mine = stream;
+  // A fresh Set entry per call, so the same function subscribed twice still counts twice.
+  const listener = (e: SenderLiveEvent) => onEvent(e);
+  mine.listeners.add(listener);
+  return () => {
+    mine.listeners.delete(listener);
+    if (mine.listeners.size === 0 && shared.get(url) === mine) {
+      shared.delete(url);
+      mine.close();
+    }
   };
 }
 

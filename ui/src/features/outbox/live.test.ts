@@ -1,7 +1,8 @@
 import { QueryClient, QueryObserver } from '@tanstack/react-query';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   applySenderEvent,
+  openSenderStream,
   applyToDetail,
   applyToEventList,
   senderKeys,
@@ -132,5 +133,45 @@ describe('the sender cache as a whole', () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(qc.getQueryData<EventDetail>(senderKeys.detail(1))?.state).toBe('dead');
     unsubscribe();
+  });
+});
+
+describe('the sender stream', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('is one connection however many views listen, closed when the last one leaves', () => {
+    const opened: { url: string; closed: boolean; fire: (type: string, data: unknown) => void }[] = [];
+    class FakeEventSource {
+      static CLOSED = 2;
+      readyState = 1;
+      onerror: (() => void) | null = null;
+      private l = new Map<string, ((e: MessageEvent) => void)[]>();
+      constructor(url: string) {
+        opened.push({ url, closed: false, fire: (t, d) => (this.l.get(t) ?? []).forEach((f) => f(new MessageEvent(t, { data: JSON.stringify(d) }))) });
+      }
+      addEventListener(t: string, f: (e: MessageEvent) => void) {
+        this.l.set(t, [...(this.l.get(t) ?? []), f]);
+      }
+      close() {
+        opened[opened.length - 1].closed = true;
+      }
+    }
+    vi.stubGlobal('EventSource', FakeEventSource);
+    const api = { streamUrl: () => 'http://engine/api/stream?token=t' };
+    const a: string[] = [];
+    const b: string[] = [];
+    const closeA = openSenderStream(api, (e) => a.push(e.type));
+    const closeB = openSenderStream(api, (e) => b.push(e.type));
+    expect(opened).toHaveLength(1);
+    opened[0].fire('event.created', ev(1));
+    expect([a, b]).toEqual([['event.created'], ['event.created']]);
+    closeA();
+    expect(opened[0].closed).toBe(false);
+    opened[0].fire('destinations.changed', {});
+    expect([a.length, b]).toEqual([1, ['event.created', 'destinations.changed']]);
+    closeB();
+    expect(opened[0].closed).toBe(true);
+    openSenderStream(api, () => {})();
+    expect(opened, 'a later listener connects afresh').toHaveLength(2);
   });
 });

@@ -144,6 +144,14 @@ describe('replay from the UI', () => {
     await s.page.locator(`[data-testid=event-row][data-event-id="${replayed!.id}"]`).click();
     await s.page.getByTestId('event-edit-resend').click();
     const panel = s.page.getByTestId('resend-panel');
+    // A URL only the engine can refuse: its 422 lands next to the URL field, and nothing is sent.
+    const before = (await api<{ items: unknown[] }>(engine, '/api/events?limit=50')).items.length;
+    await panel.getByTestId('replay-edit-url').fill('http://');
+    await panel.getByTestId('resend-send').click();
+    const urlError = panel.getByTestId('replay-url-error');
+    await urlError.waitFor();
+    expect(await urlError.innerText(), "the engine's message, placed by its field").toBe("'http://' has no host");
+    expect((await api<{ items: unknown[] }>(engine, '/api/events?limit=50')).items).toHaveLength(before);
     await panel.getByTestId('replay-edit-url').fill(`${engine.receiverUrl.replace(/\/$/, '')}/third/orders`);
     await panel.getByTestId('replay-body-content').click();
     await s.page.keyboard.press('ControlOrMeta+a');

@@ -7,6 +7,14 @@ import { JsonEditor } from '../../components/JsonEditor';
 import type { DiffLine } from '../inbox/diff';
 import { bodyText, diffRequest, isJsonBody, type EditDraft, type OriginalRequest, type PlacedErrors } from './edit';
 
+function pretty(text: string): string | null {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return null;
+  }
+}
+
 function DiffBlock({ title, lines, testId }: { title: string; lines: DiffLine[]; testId: string }) {
   if (!lines.some((l) => l.op !== 'same')) return null;
   return (
@@ -139,6 +147,20 @@ export function ReplayEditor({
           <JsonEditor value={draft.body} onChange={(body) => onChange({ ...draft, body })} allowEmpty testId="replay-body" ariaLabel="Body to send" />
         ) : (
           <textarea className="replay-textarea" value={draft.body} onChange={(e) => onChange({ ...draft, body: e.target.value })} spellCheck={false} data-testid="replay-body-text" rows={10} aria-label="Body to send" />
+        )}
+        {json && draft.body !== null && (
+          <div className="replay-line small">
+            <button
+              type="button"
+              className="btn small"
+              data-testid="replay-format"
+              disabled={pretty(draft.body) === null}
+              title="indent the JSON (the bytes sent change, the value does not)"
+              onClick={() => onChange({ ...draft, body: pretty(draft.body ?? '') ?? draft.body })}
+            >
+              Format JSON
+            </button>
+          </div>
         )}
         {json && draft.body !== null && (
           <label className="small replay-check">

@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Api } from '../../api/client';
 import { ApiContext } from '../../api/queries';
@@ -13,7 +13,7 @@ import { NavContext, type Nav } from '../../nav';
 import { buildBatchInput, buildExportInput, buildSource, EMPTY_SOURCE, parseIds, progressOf } from './bulk';
 import { buildEdit, diffRequest, draftFrom, localProblems, placeErrors, type OriginalRequest } from './edit';
 import { ReplayDialog } from './ReplayDialog';
-import { RequestDiffView } from './ReplayEditor';
+import { ReplayEditor, RequestDiffView } from './ReplayEditor';
 import { LiveBatch } from './ReplaysView';
 
 const b64 = (s: string) => btoa(s);
@@ -385,5 +385,29 @@ describe('the Inbox selection', () => {
     expect(captureSelection.get()).toEqual([7]);
     await act(async () => captureSelection.clear());
     expect(screen.queryByTestId('selection-bar')).toBeNull();
+  });
+});
+
+describe('ReplayEditor', () => {
+  it('formats a one-line JSON body on request, and the diff says only the formatting changed', () => {
+    function Harness() {
+      const [d, setD] = useState(() => draftFrom(ORIGINAL));
+      return <ReplayEditor original={ORIGINAL} draft={d} onChange={setD} errors={{ headers: {} }} />;
+    }
+    wrap(<Harness />);
+    expect(screen.getByTestId('replay-diff-none')).toBeTruthy();
+    fireEvent.click(screen.getByTestId('replay-format'));
+    expect(screen.getByTestId('replay-body').textContent).toContain('"amount": 10');
+    expect(screen.getByTestId('replay-diff-body-format').textContent).toContain('only its formatting changed');
+  });
+
+  it('shows the placed errors next to the method, a header row and the body', () => {
+    const errors = placeErrors("edit.method: 'GE T' is not an HTTP method; edit.headers[1].name: 'a b' is not a header name; edit.body: not valid JSON at line 1 column 5: x");
+    wrap(<ReplayEditor original={ORIGINAL} draft={draftFrom(ORIGINAL)} onChange={() => {}} errors={errors} />);
+    expect(screen.getByTestId('replay-method-error').textContent).toBe("'GE T' is not an HTTP method");
+    const rows = screen.getAllByTestId('replay-header-row');
+    expect(rows[1].querySelector('[data-testid=replay-header-error]')?.textContent).toBe("'a b' is not a header name");
+    expect(rows[0].querySelector('[data-testid=replay-header-error]')).toBeNull();
+    expect(screen.getByTestId('replay-body-problem').textContent).toBe('not valid JSON at line 1 column 5: x');
   });
 });

@@ -399,3 +399,40 @@ mod under_attack {
         );
     }
 }
+
+mod idle {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_connection_that_sends_nothing_or_only_an_http2_preface_is_closed() {
+        let server = quick_server(None).await;
+        let mut silent = connect(server.running.receiver_addr).await;
+        let mut h2 = connect(server.running.receiver_addr).await;
+        h2.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").await.unwrap();
+        well_behaved(&server).await;
+        read_until_closed(&mut silent).await;
+        read_until_closed(&mut h2).await;
+        well_behaved(&server).await;
+    }
+
+    #[tokio::test]
+    async fn a_slow_answer_longer_than_the_idle_limit_is_not_cut_off() {
+        // A latency fault of 2.5 s and a body trickled 10 bytes every 2 s, with a 1 s idle limit: the
+        // connection is busy (a request in flight), not idle.
+        let server = quick_server(None).await;
+        let plans = [
+            serde_json::json!({"id": "late", "name": "late", "activated_at": 0,
+                "fault": {"kind": "latency", "distribution": {"kind": "fixed", "ms": 2500}}}),
+            serde_json::json!({"id": "trickle", "name": "trickle", "activated_at": 0,
+                "fault": {"kind": "slow_body", "bytes_per_sec": 5, "chunk_bytes": 10}}),
+        ];
+        for plan in plans {
+            let res = server.api_request(Method::POST, "/api/endpoints/1/faults").json(&plan).send().await.unwrap();
+            assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+        }
+        let res = server.client.post(server.receiver("/slow")).body("x").send().await.unwrap();
+        assert_eq!(res.status(), 200, "a held answer outlives the idle limit");
+        let body = res.text().await.unwrap();
+        assert!(body.contains("capture_id"), "the trickled body (2 s between chunks) arrives whole: {body}");
+    }
+}

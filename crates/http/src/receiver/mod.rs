@@ -24,7 +24,7 @@ use hyper_util::server::conn::auto;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use tap::{HeadQueue, ResetSwitch, TappedStream};
+use tap::{Activity, HeadQueue, ResetSwitch, TappedStream};
 
 /// A client that has not sent its whole head by then is cut off (slow-loris on headers).
 pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(30);
@@ -102,19 +102,39 @@ pub async fn serve(
         let _ = stream.set_nodelay(true);
         let heads = HeadQueue::default();
         let reset = ResetSwitch::default();
-        let io = TokioIo::new(TappedStream::new(stream, heads.clone(), reset.clone()));
+        let activity = Arc::new(Activity::default());
+        let io = TokioIo::new(TappedStream::new(stream, heads.clone(), reset.clone(), activity.clone()));
         let engine = engine.clone();
+        let counted = activity.clone();
         let service = hyper::service::service_fn(move |req| {
             let engine = engine.clone();
             let heads = heads.clone();
             let reset = reset.clone();
-            async move { handle(req, &engine, &heads, &reset, peer, local, timeouts.body).await }
+            // In flight until the response body is dropped (a trickled answer keeps it alive).
+            let in_flight = counted.begin();
+            async move {
+                let res = handle(req, &engine, &heads, &reset, peer, local, timeouts.body).await?;
+                Ok::<_, NoAnswer>(res.map(move |body| {
+                    body.map_frame(move |frame| {
+                        let _ = &in_flight;
+                        frame
+                    })
+                    .boxed()
+                }))
+            }
         });
         let conn = builder.serve_connection_with_upgrades(io, service).into_owned();
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
-            if let Err(e) = conn.await {
-                tracing::debug!(error = %e, %peer, "receiver connection ended with an error");
+            tokio::select! {
+                ended = conn => {
+                    if let Err(e) = ended {
+                        tracing::debug!(error = %e, %peer, "receiver connection ended with an error");
+                    }
+                }
+                () = idle(&activity, timeouts.header) => {
+                    tracing::debug!(%peer, "receiver connection closed: nothing sent for {:?}", timeouts.header);
+                }
             }
         });
     }
@@ -138,6 +158,20 @@ impl Default for Timeouts {
 }
 
 type Body = BoxBody<Bytes, std::io::Error>;
+
+/// Resolves once a connection has had no request in flight and no byte either way for `limit`:
+/// a client that connects and says nothing, or an idle HTTP/2 connection, is then closed. (hyper's
+/// header timeout only starts with the first byte of an HTTP/1 head.)
+async fn idle(activity: &Activity, limit: Duration) {
+    loop {
+        let quiet = activity.idle_for();
+        if activity.in_flight() == 0 && quiet >= limit {
+            return;
+        }
+        let wait = if activity.in_flight() > 0 { limit } else { limit.saturating_sub(quiet) };
+        tokio::time::sleep(wait.max(Duration::from_millis(50))).await;
+    }
+}
 
 /// Ends the connection without an HTTP answer (hyper closes it when the service fails).
 #[derive(Debug)]

@@ -10,7 +10,7 @@
 use std::collections::VecDeque;
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
@@ -307,6 +307,55 @@ fn framing(method: &str, headers: &[Header]) -> Framing {
     }
 }
 
+/// What one connection is doing, for the idle watchdog: when bytes last moved either way, and how
+/// many requests are in flight (counted until their response body is dropped).
+#[derive(Debug)]
+pub struct Activity {
+    start: tokio::time::Instant,
+    last_io_ms: AtomicU64,
+    in_flight: AtomicUsize,
+}
+
+impl Default for Activity {
+    fn default() -> Self {
+        Self { start: tokio::time::Instant::now(), last_io_ms: AtomicU64::new(0), in_flight: AtomicUsize::new(0) }
+    }
+}
+
+impl Activity {
+    fn touch(&self) {
+        let ms = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last_io_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// How long no byte has moved on the connection.
+    pub fn idle_for(&self) -> std::time::Duration {
+        let last = std::time::Duration::from_millis(self.last_io_ms.load(Ordering::Relaxed));
+        self.start.elapsed().saturating_sub(last)
+    }
+
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Counts a request as in flight until the returned guard is dropped.
+    pub fn begin(self: &Arc<Self>) -> InFlight {
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        InFlight(self.clone())
+    }
+}
+
+/// A request in flight on a connection; dropping it ends the count.
+#[derive(Debug)]
+pub struct InFlight(Arc<Activity>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.touch();
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// The socket wrapper: every byte read is shown to the parser, then handed on untouched. It can
 /// also be told to end the connection with a reset (RST) instead of a normal close.
 pub struct TappedStream {
@@ -315,6 +364,7 @@ pub struct TappedStream {
     reset: ResetSwitch,
     /// Escaped bytes that did not fit the reader's buffer yet (already seen by the parser).
     pending: Vec<u8>,
+    activity: Arc<Activity>,
 }
 
 /// Set it, then drop the connection: the socket closes with RST (zero linger) instead of FIN.
@@ -328,8 +378,8 @@ impl ResetSwitch {
 }
 
 impl TappedStream {
-    pub fn new(inner: TcpStream, queue: HeadQueue, reset: ResetSwitch) -> Self {
-        Self { inner, parser: HeadParser::new(queue), reset, pending: Vec::new() }
+    pub fn new(inner: TcpStream, queue: HeadQueue, reset: ResetSwitch, activity: Arc<Activity>) -> Self {
+        Self { inner, parser: HeadParser::new(queue), reset, pending: Vec::new(), activity }
     }
 }
 
@@ -354,6 +404,11 @@ impl AsyncRead for TappedStream {
         let before = buf.filled().len();
         let poll = Pin::new(&mut this.inner).poll_read(cx, buf);
         if let Poll::Ready(Ok(())) = poll
+            && buf.filled().len() > before
+        {
+            this.activity.touch();
+        }
+        if let Poll::Ready(Ok(())) = poll
             && !this.parser.is_off()
             && let Some(escaped) = this.parser.feed(&buf.filled()[before..])
         {
@@ -368,7 +423,13 @@ impl AsyncRead for TappedStream {
 
 impl AsyncWrite for TappedStream {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, data)
+        let poll = Pin::new(&mut self.inner).poll_write(cx, data);
+        if let Poll::Ready(Ok(n)) = poll
+            && n > 0
+        {
+            self.activity.touch();
+        }
+        poll
     }
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.inner).poll_flush(cx)
@@ -381,7 +442,13 @@ impl AsyncWrite for TappedStream {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+        let poll = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        if let Poll::Ready(Ok(n)) = poll
+            && n > 0
+        {
+            self.activity.touch();
+        }
+        poll
     }
     fn is_write_vectored(&self) -> bool {
         self.inner.is_write_vectored()

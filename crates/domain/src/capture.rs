@@ -246,6 +246,14 @@ pub struct CaptureFilter {
     pub verdict_valid: Option<bool>,
     /// `Some(true)`: only duplicates; `Some(false)`: only first copies.
     pub duplicate: Option<bool>,
+    /// Full-text search over path, headers and body: every word must appear (as a prefix).
+    pub text: Option<String>,
+    /// Only captures answered with this status (`0`: no HTTP answer).
+    pub status: Option<u16>,
+    /// Received at or after this time (unix ms).
+    pub since: Option<crate::Timestamp>,
+    /// Received before this time (unix ms).
+    pub until: Option<crate::Timestamp>,
     pub limit: usize,
 }
 

@@ -172,6 +172,18 @@ fn where_clause(filter: &CaptureFilter, with_cursor: bool) -> (String, Vec<rusql
         Some(false) => clauses.push("duplicate_of IS NULL"),
         None => {}
     }
+    if let Some(text) = filter.text.as_deref().and_then(crate::search::match_query) {
+        clauses.push(crate::search::MATCH_CLAUSE);
+        args.push(Value::Text(text));
+    }
+    if let Some(status) = filter.status {
+        clauses.push("response_status = ?");
+        args.push(Value::Integer(status.into()));
+    }
+    for (clause, at) in crate::search::time_clauses(filter.since, filter.until) {
+        clauses.push(clause);
+        args.push(Value::Integer(at));
+    }
     let sql = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
     (sql, args)
 }

@@ -14,6 +14,7 @@ mod events;
 mod imports;
 mod migrations;
 mod pool;
+mod search;
 mod settings;
 mod writer;
 

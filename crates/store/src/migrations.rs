@@ -14,6 +14,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(crate::settings::SCHEMA_V7),
     M::up(crate::events::SCHEMA_V8),
     M::up(crate::batches::SCHEMA_V9),
+    M::up(crate::search::SCHEMA_V10),
 ];
 
 pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), StoreError> {

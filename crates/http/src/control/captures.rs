@@ -32,6 +32,15 @@ pub struct ListQuery {
     pub verdict: Option<String>,
     /// `true`: only duplicates; `false`: only first copies.
     pub duplicate: Option<bool>,
+    /// Full-text search over path, headers and body: every word must appear (prefixes match;
+    /// `"a phrase"` in quotes).
+    pub search: Option<String>,
+    /// Only captures answered with this status (`0`: no HTTP answer was given).
+    pub status: Option<u16>,
+    /// Received at or after this time (unix ms).
+    pub since: Option<i64>,
+    /// Received before this time (unix ms).
+    pub until: Option<i64>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -59,6 +68,10 @@ pub async fn list(
         endpoint_id: q.endpoint,
         verdict_valid,
         duplicate: q.duplicate,
+        text: q.search,
+        status: q.status,
+        since: q.since,
+        until: q.until,
         limit: q.limit.unwrap_or(50),
     };
     Ok(Json(state.engine.list_captures(filter).await?))

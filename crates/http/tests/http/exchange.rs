@@ -149,3 +149,57 @@ async fn curl_commands_import_as_captures_and_bad_files_are_refused_whole_with_w
     assert_eq!(status, 422, "an unknown endpoint is refused");
     assert_eq!(server.api_json("/api/captures").await["total"], before, "nothing stored from a refused file");
 }
+
+#[tokio::test]
+async fn full_text_search_finds_words_in_bodies_headers_and_paths_with_the_other_filters() {
+    let server = TestServer::start().await;
+    let client = reqwest::Client::new();
+    let sends = [
+        ("/stripe/hook", "X-Source", "stripe", r#"{"type":"invoice.paid","customer":"cus_Nq81"}"#),
+        ("/github/push", "X-GitHub-Event", "push", r#"{"ref":"refs/heads/main","pusher":{"name":"octocat"}}"#),
+        ("/shop/orders?topic=orders%2Fcreate", "X-Shopify-Topic", "orders/create", r#"{"note":"Crème brûlée"}"#),
+    ];
+    for (path, name, value, body) in sends {
+        let res = client.post(server.receiver(path)).header(name, value).body(body).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+    }
+    let paths = |page: &Value| -> Vec<String> {
+        page["items"].as_array().unwrap().iter().map(|c| c["path"].as_str().unwrap().to_owned()).collect()
+    };
+    let search = |q: &str| {
+        let path = format!("/api/captures?search={}", urlencode(q));
+        let server = &server;
+        async move { server.api_json(&path).await }
+    };
+    assert_eq!(paths(&search("invoice").await), ["/stripe/hook"], "a word of the body");
+    assert_eq!(paths(&search("cus_Nq").await), ["/stripe/hook"], "a prefix");
+    assert_eq!(paths(&search("octocat main").await), ["/github/push"], "every word must appear");
+    assert_eq!(paths(&search("octocat stripe").await), Vec::<String>::new());
+    assert_eq!(paths(&search("X-GitHub-Event").await), ["/github/push"], "a header name");
+    assert_eq!(paths(&search("creme brulee").await), ["/shop/orders"], "diacritics fold");
+    assert_eq!(paths(&search("\"invoice.paid\"").await), ["/stripe/hook"], "a phrase");
+    assert_eq!(paths(&search("NEAR( AND OR \"").await), Vec::<String>::new(), "operators are plain words, never a 500");
+    assert_eq!(search("hook").await["total"], 1);
+    let with_filters = server.api_json("/api/captures?search=orders&method=POST&status=200&since=0").await;
+    assert_eq!(paths(&with_filters), ["/shop/orders"]);
+    let future = server.api_json("/api/captures?search=orders&since=99999999999999").await;
+    assert_eq!(future["total"], 0, "the time range applies");
+    let first = server.api_json("/api/captures?search=invoice").await["items"][0]["id"].clone();
+    assert_eq!(
+        server.api_request(Method::DELETE, &format!("/api/captures/{first}")).send().await.unwrap().status(),
+        204
+    );
+    assert_eq!(search("invoice").await["total"], 0, "a deleted capture leaves the index");
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

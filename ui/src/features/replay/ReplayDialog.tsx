@@ -8,7 +8,7 @@ import { useDestinations } from '../../api/events';
 import { useSchemes } from '../../api/queries';
 import { useReplayCapture, useReplayLive, type ReplayInput } from '../../api/replay';
 import type { Capture } from '../../api/types';
-import { buildEdit, draftFrom, localProblems, placeErrors, placeLocal, type EditDraft, type OriginalRequest, type PlacedErrors } from './edit';
+import { buildEdit, draftFrom, isSignatureHeader, localProblems, placeErrors, placeLocal, replayableHeaders, type EditDraft, type OriginalRequest, type PlacedErrors } from './edit';
 import { ReplayEditor } from './ReplayEditor';
 import { ReplayResult } from './ReplayResult';
 import './replay.css';
@@ -28,17 +28,30 @@ export function ReplayDialog({ capture, receiverUrl, onClose }: { capture: Captu
   const [targetKind, setTargetKind] = useState<'url' | 'destination'>('url');
   const [url, setUrl] = useState(() => receiverTarget(receiverUrl, capture));
   const [destination, setDestination] = useState('');
-  const [mode, setMode] = useState<'as_received' | 'resigned'>('as_received');
+  const [mode, setModeState] = useState<'as_received' | 'resigned'>('as_received');
   const [scheme, setScheme] = useState('');
   const [secret, setSecret] = useState('');
   const [editing, setEditing] = useState(false);
+  // A re-signed replay starts without the old signature's headers (the engine drops them too).
   const original = useMemo<OriginalRequest>(
-    () => ({ method: capture.method, url: '', headers: capture.headers, bodyBase64: capture.body_base64 ?? '' }),
-    [capture],
+    () => ({ method: capture.method, url: '', headers: replayableHeaders(capture.headers, mode), bodyBase64: capture.body_base64 ?? '' }),
+    [capture, mode],
   );
   const [draft, setDraft] = useState<EditDraft>(() => draftFrom(original));
   const [errors, setErrors] = useState<PlacedErrors>(NO_ERRORS);
   const [sent, setSent] = useState<number[]>([]);
+
+  /** Untouched headers follow the mode; edited ones keep the edit, less the old signature when re-signing. */
+  const setMode = (next: 'as_received' | 'resigned') => {
+    const untouched = buildEdit(original, draft)?.headers === undefined;
+    const headers = untouched
+      ? draftFrom({ ...original, headers: replayableHeaders(capture.headers, next) }).headers
+      : next === 'resigned'
+        ? draft.headers.filter((h) => !isSignatureHeader(h.name))
+        : draft.headers;
+    setDraft({ ...draft, headers });
+    setModeState(next);
+  };
 
   const dest = destinations.data?.find((d) => String(d.id) === destination);
   const destSigns = !!dest?.signing;

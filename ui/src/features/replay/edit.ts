@@ -52,9 +52,47 @@ export function isHopByHop(name: string): boolean {
   return HOP_BY_HOP.includes(name.toLowerCase());
 }
 
-/** The headers a replay would send: hop-by-hop ones dropped, order, case and repeats kept. */
-export function replayableHeaders(headers: HeaderView[]): HeaderView[] {
-  return headers.filter((h) => !isHopByHop(h.name));
+/**
+ * The signature headers a re-signed replay drops (mirrors `is_signature_header` in the domain's
+ * `signature/detect.rs`: each provider's signature headers and the timestamps/ids signed with them).
+ */
+const SIGNATURE_HEADERS = [
+  'stripe-signature',
+  'x-hub-signature-256',
+  'x-hub-signature',
+  'webhook-signature',
+  'webhook-id',
+  'webhook-timestamp',
+  'svix-signature',
+  'svix-id',
+  'svix-timestamp',
+  'x-shopify-hmac-sha256',
+  'shopify-hmac-sha256',
+  'x-slack-signature',
+  'x-slack-request-timestamp',
+  'x-twilio-signature',
+  'paddle-signature',
+  'x-square-hmacsha256-signature',
+  'x-square-signature',
+  'linear-signature',
+  'x-zm-signature',
+  'x-zm-request-timestamp',
+  'x-signature-ed25519',
+  'x-signature-timestamp',
+  'x-twilio-email-event-webhook-signature',
+  'x-twilio-email-event-webhook-timestamp',
+];
+
+export function isSignatureHeader(name: string): boolean {
+  return SIGNATURE_HEADERS.includes(name.toLowerCase());
+}
+
+/**
+ * The headers a replay would send: hop-by-hop ones dropped (and for a re-signed replay the old
+ * signature's), order, case and repeats kept.
+ */
+export function replayableHeaders(headers: HeaderView[], mode: 'as_received' | 'resigned' = 'as_received'): HeaderView[] {
+  return headers.filter((h) => !isHopByHop(h.name) && (mode === 'as_received' || !isSignatureHeader(h.name)));
 }
 
 export function base64ToBytes(b64: string): Uint8Array {

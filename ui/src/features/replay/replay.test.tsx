@@ -2,7 +2,7 @@ import { act, fireEvent, render, screen } from '@testing-library/react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Api } from '../../api/client';
+import { Api } from '../../api/client';
 import { ApiContext } from '../../api/queries';
 import { applyReplayEvent, fieldErrors, fileNameOf, ReplayApi, replayKeys, useReplayLive, type Batch } from '../../api/replay';
 import type { Capture, CaptureSummary } from '../../api/types';
@@ -68,7 +68,7 @@ function fakeEngine(routes: Record<string, (body: unknown) => { status?: number;
 }
 
 function wrap(ui: ReactNode, qc = new QueryClient({ defaultOptions: { queries: { retry: false } } })) {
-  const api = { conn: { apiUrl: 'http://api', token: 't' }, streamUrl: () => 'http://api/api/stream' } as unknown as Api;
+  const api = new Api({ apiUrl: 'http://api', token: 't', receiverUrl: null, desktop: false });
   const nav = { view: 'inbox', go: () => {}, openWorkbench: () => {}, newEndpoint: () => {}, selectCapture: () => {} } as Nav;
   return render(
     <QueryClientProvider client={qc}>
@@ -209,6 +209,42 @@ describe('the Replay dialog', () => {
         headers: [
           { name: 'Content-Type', value: 'application/vnd.api+json' },
           { name: 'Stripe-Signature', value: 't=1,v1=abc' },
+        ],
+      },
+    });
+  });
+
+  it('a re-signed replay starts without the old signature headers, and an edit never sends them back', async () => {
+    const calls = fakeEngine({
+      'GET /api/destinations': () => ({ json: [] }),
+      'GET /api/schemes': () => ({ json: [{ id: 'stripe', label: 'Stripe', scheme: { kind: 'stripe' } }] }),
+      'POST /api/captures/7/replay': () => ({ status: 201, json: { id: 50, state: 'pending' } }),
+      'GET /api/events/50': () => ({ status: 404, json: { code: 'not_found', message: 'gone' } }),
+    });
+    wrap(<ReplayDialog capture={CAPTURE} receiverUrl="http://127.0.0.1:9000" onClose={() => {}} />);
+    fireEvent.click(screen.getByTestId('replay-edit-toggle'));
+    const names = () => (screen.getAllByTestId('replay-header-name') as HTMLInputElement[]).map((i) => i.value);
+    expect(names()).toEqual(['Content-Type', 'Stripe-Signature']);
+    fireEvent.click(screen.getByTestId('replay-mode-resigned'));
+    expect(names(), 'the old signature is not offered').toEqual(['Content-Type']);
+    fireEvent.click(screen.getByTestId('replay-add-header'));
+    const rows = screen.getAllByTestId('replay-header-name');
+    fireEvent.change(rows[1], { target: { value: 'X-Extra' } });
+    fireEvent.change(screen.getAllByTestId('replay-header-value')[1], { target: { value: '1' } });
+    await screen.findByRole('option', { name: 'Stripe' });
+    fireEvent.change(screen.getByTestId('replay-scheme'), { target: { value: 'stripe' } });
+    fireEvent.change(screen.getByTestId('replay-secret'), { target: { value: 'whsec_x' } });
+    fireEvent.click(screen.getByTestId('replay-send'));
+    await screen.findByTestId('replay-result');
+    expect(calls.find((c) => c.path === '/api/captures/7/replay')?.body).toEqual({
+      url: 'http://127.0.0.1:9000/first/orders',
+      mode: 'resigned',
+      scheme: 'stripe',
+      secret: 'whsec_x',
+      edit: {
+        headers: [
+          { name: 'Content-Type', value: 'application/json' },
+          { name: 'X-Extra', value: '1' },
         ],
       },
     });

@@ -50,3 +50,8 @@ lint:
 fuzz:
 	@bash scripts/setup.sh fuzz
 	@bash fuzz/run.sh
+
+## Benchmarks against ceilings measured in the same run: one table (target/bench/latest.json), then Criterion.
+## BENCH_CAPTURES=1000000 for the full store-at-scale run; BENCH_DESKTOP=1 adds the desktop release build.
+bench:
+	@bash scripts/bench.sh

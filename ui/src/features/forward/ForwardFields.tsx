@@ -1,6 +1,7 @@
 //! The endpoint form's "Forward to a local app" fieldset: URL, path rule, wait and its timeout,
 //! retry policy, hold. Errors come from the engine's 422, per field (`forward.url: …`).
 import type { ReactNode } from 'react';
+import './forward.css';
 import { CURRENT_POLICY, DEFAULT_POLICY, FORWARD_PRESETS, type ForwardForm } from './form';
 
 function Row({ label, errors, children, hint }: { label: string; errors: string[]; children: ReactNode; hint?: ReactNode }) {
@@ -32,7 +33,7 @@ export function ForwardFields({
 }) {
   const f = value;
   return (
-    <fieldset data-testid="forward-fields">
+    <fieldset className="forward-fields" data-testid="forward-fields">
       <legend>Forward to a local app</legend>
       <label className="check">
         <input type="checkbox" checked={f.enabled} onChange={(e) => onChange({ enabled: e.target.checked })} data-testid="fw-enabled" />{' '}
@@ -47,7 +48,7 @@ export function ForwardFields({
             <Row label="Retry policy" errors={errorsFor('forward.policy')}>
               <select value={f.policy} onChange={(e) => onChange({ policy: e.target.value })} data-testid="fw-policy">
                 <option value={DEFAULT_POLICY}>Default: 1 s, doubling to 1 min, for a day</option>
-                {hasOwnPolicy && <option value={CURRENT_POLICY}>This endpoint's own policy (kept)</option>}
+                {hasOwnPolicy && <option value={CURRENT_POLICY}>Keep the current policy</option>}
                 {FORWARD_PRESETS.map((p) => (
                   <option key={p} value={p}>
                     {p}

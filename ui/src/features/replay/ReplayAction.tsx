@@ -20,7 +20,14 @@ export function ReplayAction({ capture, receiverUrl }: { capture: Capture; recei
         Replay…
       </button>
       {open && (
-        <div className="replay-sheet">
+        // Keys typed here are the sheet's: the Inbox's j/k/Delete must not act behind it. Escape closes it.
+        <div
+          className="replay-sheet"
+          onKeyDown={(e) => {
+            e.stopPropagation();
+            if (e.key === 'Escape') setOpen(false);
+          }}
+        >
           <Suspense fallback={<div className="pad muted">Loading…</div>}>
             <ReplayDialog capture={capture} receiverUrl={receiverUrl} onClose={() => setOpen(false)} />
           </Suspense>

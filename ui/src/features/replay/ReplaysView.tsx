@@ -3,7 +3,7 @@
 //! live with a progress bar, counts and pause / resume / cancel; past bulk replays; export of the
 //! same selection as HAR, JSON Lines or cURL (redacted by default); import of a file or pasted
 //! curl commands as captures.
-import { useRef, useState, type DragEvent } from 'react';
+import { useContext, useRef, useState, type DragEvent } from 'react';
 import { ApiError } from '../../api/client';
 import { EVENT_STATES, useDestinations } from '../../api/events';
 import { useEndpoints, useInfo } from '../../api/queries';
@@ -24,6 +24,7 @@ import {
 } from '../../api/replay';
 import { Badge } from '../../components/Badge';
 import { CopyButton } from '../../components/CopyButton';
+import { PlatformContext } from '../../components/platformContext';
 import { useNav } from '../../nav';
 import {
   buildBatchInput,
@@ -355,6 +356,7 @@ function saveFile(blob: Blob, name: string): void {
 }
 
 function ExportPanel({ source }: { source: SourceForm }) {
+  const { desktop } = useContext(PlatformContext);
   const exp = useExport();
   const [format, setFormat] = useState<ExportFormat>('har');
   const [redact, setRedact] = useState(true);
@@ -409,7 +411,8 @@ function ExportPanel({ source }: { source: SourceForm }) {
         </button>
         {result && (
           <span className="small" data-testid="export-result">
-            Saved {result.records} record{result.records === 1 ? '' : 's'} as <code>{result.name}</code>{' '}
+            Saved {result.records} record{result.records === 1 ? '' : 's'} as <code>{result.name}</code>
+            {desktop ? ' (to the Downloads folder; if no file appears there, copy it instead) ' : ' '}
             <CopyButton text={result.text} label="Copy instead" done="Export copied" className="small" />
           </span>
         )}

@@ -12,6 +12,7 @@ import { ToastProvider } from '../../components/Toast';
 import { NavContext, type Nav } from '../../nav';
 import { buildBatchInput, buildExportInput, buildSource, EMPTY_SOURCE, parseIds, progressOf } from './bulk';
 import { buildEdit, diffRequest, draftFrom, localProblems, placeErrors, type OriginalRequest } from './edit';
+import { ReplayAction } from './ReplayAction';
 import { ReplayDialog } from './ReplayDialog';
 import { ReplayEditor, RequestDiffView } from './ReplayEditor';
 import { LiveBatch } from './ReplaysView';
@@ -445,5 +446,24 @@ describe('ReplayEditor', () => {
     expect(rows[1].querySelector('[data-testid=replay-header-error]')?.textContent).toBe("'a b' is not a header name");
     expect(rows[0].querySelector('[data-testid=replay-header-error]')).toBeNull();
     expect(screen.getByTestId('replay-body-problem').textContent).toBe('not valid JSON at line 1 column 5: x');
+  });
+});
+
+describe('the Replay sheet', () => {
+  it("keeps its keys from the Inbox's shortcuts, and Escape closes it", async () => {
+    fakeEngine({ 'GET /api/destinations': () => ({ json: [] }), 'GET /api/schemes': () => ({ json: [] }) });
+    const onWindowKey = vi.fn();
+    window.addEventListener('keydown', onWindowKey);
+    try {
+      wrap(<ReplayAction capture={CAPTURE} receiverUrl="http://127.0.0.1:9000" />);
+      fireEvent.click(screen.getByTestId('replay-capture'));
+      const send = await screen.findByTestId('replay-send');
+      fireEvent.keyDown(send, { key: 'Delete' });
+      expect(onWindowKey, 'Delete in the sheet does not reach the Inbox').not.toHaveBeenCalled();
+      fireEvent.keyDown(send, { key: 'Escape' });
+      expect(screen.queryByTestId('replay-dialog')).toBeNull();
+    } finally {
+      window.removeEventListener('keydown', onWindowKey);
+    }
   });
 });

@@ -1,11 +1,8 @@
 //! Full-text search over captures (SQLite FTS5): the path and query, the headers (names and values)
-//! and the body as text (the first 256 KiB). The index holds no copy of the text (`content=''`);
+//! and the body as text (its first 262,144 characters). The index holds no copy of the text (`content=''`);
 //! triggers keep it in step with `captures` and `capture_bodies`, so every writer stays as it is.
 
 use hookbench_domain::Timestamp;
-
-/// How much of a body is indexed.
-pub const INDEXED_BODY_CHARS: usize = 256 * 1024;
 
 pub const SCHEMA_V10: &str = "
 CREATE VIRTUAL TABLE captures_fts USING fts5(

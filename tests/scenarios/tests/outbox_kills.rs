@@ -1,8 +1,8 @@
 //! Issues 5 and 8, crash safety of the outbox: 1,000 events to a flaky target, the sender killed
 //! with SIGKILL twice during delivery and restarted each time; in the end every event is
 //! delivered, none is stuck `delivering`, the attempts cut short are recorded as `interrupted` and
-//! retried, and the target saw every event id at least once (duplicates counted). Also (ignored
-//! until fixed) a known bug: an attempt that ends while the database is locked stays `delivering`.
+//! retried, and the target saw every event id at least once (duplicates counted). Also: an attempt
+//! that ends while another process holds the database locked is recorded once the lock goes.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::{HashMap, HashSet};
@@ -258,12 +258,9 @@ async fn every_event_is_delivered_after_two_sigkills_during_delivery() {
     );
 }
 
-/// Known bug, left to the sender's owner: an attempt whose end cannot be recorded (the database is
-/// locked for longer than the busy timeout) stays `delivering` with its attempt `in_flight` until
-/// the next start (`crates/engine/src/outbound/attempt.rs`, the `Err` arm after `finish_attempt`).
-/// Nothing is lost (a restart recovers it), but a running engine never finishes that event.
+/// An attempt whose end cannot be recorded at once (the database is locked for longer than the busy
+/// timeout) is recorded once the lock goes: a running engine finishes the event without a restart.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "known bug: an attempt end not recorded while the database is locked stays delivering until restart"]
 async fn events_whose_attempts_end_while_the_database_is_locked_still_finish_without_a_restart() {
     let (open_gate, gate) = watch::channel(false);
     let (target_url, target) = start_target(7, gate).await;

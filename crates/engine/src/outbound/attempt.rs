@@ -140,7 +140,7 @@ async fn run(engine: Arc<Engine>, event: Event, attempt: Attempt, prepared: Resu
     let (breaker, deferred, state) = engine.release(key, success, result.finished_at);
     let breaker_state = state.map(|s| (key.clone(), s));
     let finish = Finish { attempt_id: attempt.id, result, next, breaker, breaker_state };
-    match engine.store.finish_attempt(finish).await {
+    match record_finish(&engine, finish).await {
         Ok((summary, attempt)) => {
             engine.bus.publish(LiveEvent::EventUpdated(summary));
             engine.bus.publish(LiveEvent::AttemptFinished(attempt));
@@ -156,6 +156,30 @@ async fn run(engine: Arc<Engine>, event: Event, attempt: Attempt, prepared: Resu
         }
     }
     engine.outbound.wake();
+}
+
+/// How long the end of an attempt is retried while the store cannot take it (locked, disk full).
+const FINISH_RETRY_FOR: Duration = Duration::from_secs(600);
+
+/// Records the end of an attempt. The result is still in memory, so while the store is only
+/// unavailable for a while (another process holds the lock, the disk is full) it is tried again with
+/// a growing pause instead of leaving the event `delivering` until the next start.
+async fn record_finish(
+    engine: &Engine,
+    finish: Finish,
+) -> Result<(hookbench_domain::outbox::EventSummary, Attempt), hookbench_store::StoreError> {
+    let give_up = tokio::time::Instant::now() + FINISH_RETRY_FOR;
+    let mut pause = Duration::from_millis(100);
+    loop {
+        match engine.store.finish_attempt(finish.clone()).await {
+            Err(e) if e.is_transient() && tokio::time::Instant::now() + pause < give_up => {
+                tracing::warn!(attempt = finish.attempt_id, error = %e, retry_in = ?pause, "the store cannot record the end of an attempt yet");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(10));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// The same event and attempt number always draw the same jitter, so a run can be replayed.

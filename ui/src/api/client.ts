@@ -39,6 +39,10 @@ export function captureListQuery(filter: CaptureFilter, before?: number, limit =
   if (filter.endpoint !== undefined) p.set('endpoint', String(filter.endpoint));
   if (filter.verdict) p.set('verdict', filter.verdict);
   if (filter.duplicate !== undefined) p.set('duplicate', String(filter.duplicate));
+  if (filter.search) p.set('search', filter.search);
+  if (filter.status !== undefined) p.set('status', String(filter.status));
+  if (filter.since !== undefined) p.set('since', String(filter.since));
+  if (filter.until !== undefined) p.set('until', String(filter.until));
   return p.toString();
 }
 

@@ -17,6 +17,14 @@ export function matchesFilter(c: CaptureSummary, filter: CaptureFilter): boolean
   if (filter.verdict === 'invalid' && c.verdict_valid !== false) return false;
   if (filter.duplicate === true && c.duplicate_of == null) return false;
   if (filter.duplicate === false && c.duplicate_of != null) return false;
+  if (filter.status !== undefined && c.response_status !== filter.status) return false;
+  if (filter.since !== undefined || filter.until !== undefined) {
+    const t = Date.parse(c.received_at);
+    if (filter.since !== undefined && !(t >= filter.since)) return false;
+    if (filter.until !== undefined && !(t < filter.until)) return false;
+  }
+  // Full-text needs the headers and body, which a summary lacks: the engine decides (see applyToCache).
+  if (filter.search) return false;
   return true;
 }
 

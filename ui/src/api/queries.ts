@@ -10,6 +10,7 @@ import {
 } from '@tanstack/react-query';
 import type { Api } from './client';
 import { applyLiveEvent, type CaptureListData } from './live';
+import { applyMetricsEvent } from './metrics';
 import { openLiveStream, type StreamStatus } from './stream';
 import type { CaptureFilter, EndpointInput, LiveEvent, SignInput, VerifyInput } from './types';
 
@@ -119,7 +120,12 @@ export function useSign() {
 
 /** Applies one live event to every cached capture list and detail. */
 export function applyToCache(qc: QueryClient, event: LiveEvent): void {
+  applyMetricsEvent(qc, event);
   switch (event.type) {
+    case 'alert.fired':
+    case 'alert.cleared':
+    case 'sender.activity':
+      return;
     case 'resync':
       // Back to the first page of each list: refetching every loaded page could be hundreds of calls.
       void qc.resetQueries({ queryKey: keys.captures });
@@ -142,6 +148,11 @@ export function applyToCache(qc: QueryClient, event: LiveEvent): void {
   }
   for (const [key, data] of qc.getQueriesData<CaptureListData>({ queryKey: ['captures', 'list'] })) {
     const filter = (key[2] ?? {}) as CaptureFilter;
+    if (filter.search && event.type === 'capture.created') {
+      // Only the engine can tell whether it matches; don't cancel a refetch already on its way.
+      void qc.invalidateQueries({ queryKey: key, exact: true }, { cancelRefetch: false });
+      continue;
+    }
     const next = applyLiveEvent(data, filter, event);
     if (next !== data) qc.setQueryData(key, next);
   }

@@ -1,6 +1,7 @@
 //! The live event stream (SSE). EventSource reconnects by itself; when it comes back, events may
 //! have been missed, so a reconnection is reported as `resync` and the lists are fetched again.
 import type { Api } from './client';
+import type { Alert } from './metrics';
 import type { CaptureSummary, LiveEvent } from './types';
 
 export type StreamStatus = 'connecting' | 'live' | 'reconnecting';
@@ -43,6 +44,16 @@ export function openLiveStream(
     es.addEventListener('captures.cleared', () => onEvent({ type: 'captures.cleared' }));
     es.addEventListener('endpoints.changed', () => onEvent({ type: 'endpoints.changed' }));
     es.addEventListener('resync', () => onEvent({ type: 'resync' }));
+    // Health (issue 7): alerts, and sender activity that moves the dashboard's figures.
+    for (const type of ['alert.fired', 'alert.cleared'] as const) {
+      es.addEventListener(type, (e) => {
+        const a = parse(e as MessageEvent) as Alert | null;
+        if (a && typeof a.id === 'string') onEvent({ type, alert: a });
+      });
+    }
+    for (const type of ['event.created', 'event.updated', 'attempt.finished']) {
+      es.addEventListener(type, () => onEvent({ type: 'sender.activity' }));
+    }
     es.onerror = () => {
       if (closed) return;
       onStatus('reconnecting');

@@ -1,5 +1,6 @@
 //! Names for the API's JSON shapes. Most come from the generated OpenAPI types (schema.d.ts);
 //! the verdict is written out here because the OpenAPI document types it only as `object`.
+import type { HealthLiveEvent } from './metrics';
 import type { components } from './schema';
 
 type S = components['schemas'];
@@ -68,6 +69,13 @@ export type VerifyOutput = Verdict & { detected: Detection[] };
 /** Filters of the capture list; every field maps to a query parameter of `GET /api/captures`. */
 export interface CaptureFilter {
   q?: string;
+  /** Full-text: every word (a prefix) in the path, headers or body; `"quoted phrase"` kept together. */
+  search?: string;
+  /** The status the receiver answered (`0`: none). */
+  status?: number;
+  /** Received at or after / before, unix ms. */
+  since?: number;
+  until?: number;
   method?: string;
   endpoint?: number;
   verdict?: 'valid' | 'invalid';
@@ -80,4 +88,5 @@ export type LiveEvent =
   | { type: 'capture.deleted'; id: number }
   | { type: 'captures.cleared' }
   | { type: 'endpoints.changed' }
-  | { type: 'resync' };
+  | { type: 'resync' }
+  | HealthLiveEvent;

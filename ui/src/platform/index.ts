@@ -93,3 +93,33 @@ export async function copyText(text: string, desktop: boolean): Promise<void> {
   area.remove();
   if (!ok) throw new Error('the clipboard is not available here');
 }
+
+/**
+ * A desktop notification. Desktop: tauri-plugin-notification (asks for permission once). Browser:
+ * the Notification API when the user has allowed it, else nothing (a page must not nag). Never throws.
+ */
+export async function notify(title: string, body: string, desktop: boolean): Promise<void> {
+  try {
+    if (desktop) {
+      // Loaded only on the desktop; the npm package's minor must match the tauri-plugin-notification crate's.
+      const n = await import('@tauri-apps/plugin-notification');
+      let granted = await n.isPermissionGranted();
+      if (!granted) granted = (await n.requestPermission()) === 'granted';
+      if (granted) n.sendNotification({ title, body });
+      return;
+    }
+    if (typeof Notification !== 'undefined' && Notification.permission === 'granted') {
+      new Notification(title, { body });
+    }
+  } catch {
+    // No notification is not an error worth showing: the alert is in the UI too.
+  }
+}
+
+/** Asks the browser for permission to notify (from a click); the desktop asks at the first alert. */
+export async function allowBrowserNotifications(): Promise<boolean> {
+  if (typeof Notification === 'undefined') return false;
+  if (Notification.permission === 'granted') return true;
+  if (Notification.permission === 'denied') return false;
+  return (await Notification.requestPermission()) === 'granted';
+}

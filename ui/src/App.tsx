@@ -17,7 +17,11 @@ import { FaultBanner } from './features/faults/FaultBanner';
 import { FaultsView } from './features/faults/FaultsView';
 import { CaptureSignature, OpenInWorkbench } from './features/signatures/CaptureSignature';
 import { Workbench } from './features/signatures/Workbench';
-import { NavContext, type Nav, type View, type WorkbenchPrefill } from './nav';
+import { NavContext, type FilterRequest, type Nav, type OutboxFilterRequest, type View, type WorkbenchPrefill } from './nav';
+import type { CaptureFilter } from './api/types';
+import { AlertsButton } from './features/alerts/Alerts';
+import { Dashboard } from './features/dashboard/Dashboard';
+import { Shortcuts } from './features/shortcuts/Shortcuts';
 import { forgetToken, type Connection } from './platform';
 
 // The sender's view (and CodeMirror with it) loads the first time it is opened.
@@ -102,6 +106,8 @@ function Shell({ api, conn }: { api: Api; conn: Connection }) {
   const prefillUsed = useCallback(() => setEndpointPrefill(null), []);
   const [outboxOpened, setOutboxOpened] = useState(false);
   const [outboxEvent, setOutboxEvent] = useState<{ id: number; seq: number } | null>(null);
+  const [inboxFilter, setInboxFilter] = useState<FilterRequest<CaptureFilter> | null>(null);
+  const [outboxFilter, setOutboxFilter] = useState<FilterRequest<OutboxFilterRequest> | null>(null);
   if (view === 'outbox' && !outboxOpened) setOutboxOpened(true);
   const slots = useMemo<DetailSlots>(
     () => ({
@@ -138,8 +144,18 @@ function Shell({ api, conn }: { api: Api; conn: Connection }) {
         setView('outbox');
       },
       outboxEvent,
+      openInbox: (filter) => {
+        setInboxFilter((p) => ({ filter, seq: (p?.seq ?? 0) + 1 }));
+        setView('inbox');
+      },
+      inboxFilter,
+      openOutbox: (filter) => {
+        setOutboxFilter((p) => ({ filter, seq: (p?.seq ?? 0) + 1 }));
+        setView('outbox');
+      },
+      outboxFilter,
     }),
-    [view, outboxEvent],
+    [view, outboxEvent, inboxFilter, outboxFilter],
   );
 
   if (info.isError && isUnauthorized(info.error)) return <AuthScreen desktop={conn.desktop} />;
@@ -153,7 +169,7 @@ function Shell({ api, conn }: { api: Api; conn: Connection }) {
         <header className="topbar">
           <span className="brand">Hookbench</span>
           <nav className="nav">
-            {(['inbox', 'endpoints', 'workbench', 'faults', 'outbox', 'replays'] as const).map((v) => (
+            {(['inbox', 'endpoints', 'workbench', 'faults', 'outbox', 'replays', 'dashboard'] as const).map((v) => (
               <button
                 key={v}
                 type="button"
@@ -161,7 +177,7 @@ function Shell({ api, conn }: { api: Api; conn: Connection }) {
                 data-testid={`nav-${v}`}
                 onClick={() => setView(v)}
               >
-                {v === 'inbox' ? 'Inbox' : v === 'endpoints' ? 'Endpoints' : v === 'workbench' ? 'Workbench' : v === 'faults' ? 'Faults' : v === 'outbox' ? 'Outbox' : 'Replays'}
+                {v === 'inbox' ? 'Inbox' : v === 'endpoints' ? 'Endpoints' : v === 'workbench' ? 'Workbench' : v === 'faults' ? 'Faults' : v === 'outbox' ? 'Outbox' : v === 'replays' ? 'Replays' : 'Dashboard'}
               </button>
             ))}
           </nav>
@@ -173,8 +189,10 @@ function Shell({ api, conn }: { api: Api; conn: Connection }) {
           <span className="spacer" />
           <LiveIndicator api={api} />
           <CaptureCount />
+          <AlertsButton />
           <ClearAll />
-          {conn.desktop && <PreferencesButton receiverUrl={receiverUrl} apiUrl={conn.apiUrl} />}
+          <PreferencesButton receiverUrl={receiverUrl} apiUrl={conn.apiUrl} desktop={conn.desktop} retention />
+          <Shortcuts />
         </header>
         <FaultBanner />
         <main className="main">
@@ -192,6 +210,7 @@ function Shell({ api, conn }: { api: Api; conn: Connection }) {
             <Workbench prefill={workbench} />
           </div>
           {view === 'faults' && <FaultsView />}
+          {view === 'dashboard' && <Dashboard />}
           {view === 'replays' && (
             <Suspense fallback={<div className="pad muted">Loading…</div>}>
               <ReplaysView receiverUrl={receiverUrl} />

@@ -1,8 +1,20 @@
 //! Moving between the three views, with what to prefill on arrival.
 import { createContext, useContext } from 'react';
-import type { EndpointInput } from './api/types';
+import type { CaptureFilter, EndpointInput } from './api/types';
 
-export type View = 'inbox' | 'endpoints' | 'workbench' | 'faults' | 'outbox' | 'replays';
+export type View = 'inbox' | 'endpoints' | 'workbench' | 'faults' | 'outbox' | 'replays' | 'dashboard';
+
+/** A list opened from elsewhere with these filters (an alert's link, a dashboard card); `seq` tells a repeat apart. */
+export interface FilterRequest<F> {
+  filter: F;
+  seq: number;
+}
+
+/** The Outbox's filters, as an alert's link gives them. */
+export interface OutboxFilterRequest {
+  state?: string;
+  destination?: number;
+}
 
 export interface WorkbenchPrefill {
   method: string;
@@ -23,6 +35,12 @@ export interface Nav {
   /** The Outbox with this event selected (`outboxEvent` carries the request to the Outbox view). */
   openEvent?: (id: number) => void;
   outboxEvent?: { id: number; seq: number } | null;
+  /** The Inbox with exactly these filters (`inboxFilter` carries the request to the Inbox). */
+  openInbox?: (f: CaptureFilter) => void;
+  inboxFilter?: FilterRequest<CaptureFilter> | null;
+  /** The Outbox's event list with these filters (`outboxFilter` carries the request). */
+  openOutbox?: (f: OutboxFilterRequest) => void;
+  outboxFilter?: FilterRequest<OutboxFilterRequest> | null;
 }
 
 export const NavContext = createContext<Nav>({
@@ -33,6 +51,10 @@ export const NavContext = createContext<Nav>({
   selectCapture: () => {},
   openEvent: () => {},
   outboxEvent: null,
+  openInbox: () => {},
+  inboxFilter: null,
+  openOutbox: () => {},
+  outboxFilter: null,
 });
 
 export function useNav(): Nav {

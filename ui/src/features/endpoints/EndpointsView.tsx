@@ -22,6 +22,7 @@ import {
   type EndpointForm,
   type FieldErrors,
 } from './form';
+import { SendTestWebhook } from '../samples/SendTestWebhook';
 
 function receivingUrl(receiverUrl: string, prefix: string): string {
   return receiverUrl.replace(/\/+$/, '') + prefix;
@@ -339,6 +340,7 @@ export function EndpointsView({
           </button>
         </div>
         <p className="muted small">A request goes to the endpoint with the longest matching path prefix; the default one takes the rest.</p>
+        <SendTestWebhook receiverUrl={receiverUrl} />
         {(endpoints.data ?? []).map((e) => (
           <div key={e.id} className="endpoint-card" data-testid="endpoint-card" data-endpoint-id={e.id}>
             <div className="endpoint-top">

@@ -7,19 +7,24 @@ import { Badge, MethodBadge, VerdictBadge } from '../../components/Badge';
 import { useNow } from '../../components/useNow';
 import { exactTime, formatSize, relativeTime } from './format';
 import { SelectBox, SelectionBar } from '../replay/selection';
+import { Highlight } from '../search/Highlight';
 
 export const ROW_HEIGHT = 36;
+const NO_TERMS: readonly string[] = [];
 
 export function CaptureRow({
   c,
   selected,
   now,
   onSelect,
+  highlight = NO_TERMS,
 }: {
   c: CaptureSummary;
   selected: boolean;
   now: number;
   onSelect: (id: number) => void;
+  /** Searched words to mark in the path. */
+  highlight?: readonly string[];
 }) {
   return (
     <div
@@ -33,7 +38,7 @@ export function CaptureRow({
       <MethodBadge method={c.method} />
       <span className="row-path" title={c.query != null ? `${c.path}?${c.query}` : c.path}>
         <SelectBox id={c.id} />
-        {c.path}
+        <Highlight text={c.path} terms={highlight} />
         {c.query != null && <span className="muted">?{c.query}</span>}
       </span>
       <span className="row-badges">
@@ -71,6 +76,7 @@ export function CaptureList({
   loadingMore,
   loadMore,
   virtualizerRef,
+  highlight,
 }: {
   items: CaptureSummary[];
   selectedId: number | null;
@@ -79,6 +85,7 @@ export function CaptureList({
   loadingMore: boolean;
   loadMore: () => void;
   virtualizerRef: RefObject<Virtualizer<HTMLDivElement, Element> | null>;
+  highlight?: readonly string[];
 }) {
   const parent = useRef<HTMLDivElement>(null);
   const now = useNow();
@@ -108,7 +115,7 @@ export function CaptureList({
             style={{ height: ROW_HEIGHT, transform: `translateY(${v.start}px)` }}
           >
             {v.index < items.length ? (
-              <CaptureRow c={items[v.index]} selected={items[v.index].id === selectedId} now={now} onSelect={onSelect} />
+              <CaptureRow c={items[v.index]} selected={items[v.index].id === selectedId} now={now} onSelect={onSelect} highlight={highlight} />
             ) : (
               <div className="row row-more muted">Loading older captures…</div>
             )}

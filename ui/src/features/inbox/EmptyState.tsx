@@ -1,5 +1,6 @@
 //! The Inbox with nothing in it: how to send a first webhook, ready to copy.
 import { CopyButton } from '../../components/CopyButton';
+import { SendTestWebhook } from '../samples/SendTestWebhook';
 
 export function firstWebhookCurl(receiverUrl: string): string {
   return `curl -X POST '${receiverUrl.replace(/\/+$/, '')}/webhooks/test' -H 'Content-Type: application/json' -d '{"hello":"world"}'`;
@@ -27,6 +28,7 @@ export function EmptyState({ receiverUrl, filtered }: { receiverUrl: string | nu
           <CopyButton text={line} label="Copy" testId="copy-first-curl" />
         </div>
       )}
+      {receiverUrl && <SendTestWebhook receiverUrl={receiverUrl} />}
       <p className="muted small">
         Point a provider at it through a tunnel (ngrok, cloudflared, <code>stripe listen --forward-to</code>) and give
         it any path you like; the path shows up in the list.

@@ -1,15 +1,16 @@
-//! The Inbox: filters, the live list and the selected capture's detail; j/k and ↓/↑ move, Delete deletes.
+//! The Inbox: search and filters, the live list and the selected capture's detail; j/k and ↓/↑ move, Delete deletes.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Virtualizer } from '@tanstack/react-virtual';
 import { flattenPages } from '../../api/live';
 import { useCaptureList, useDeleteCapture, useEndpoints } from '../../api/queries';
 import type { CaptureFilter } from '../../api/types';
 import { useToast } from '../../components/Toast';
+import { useNav } from '../../nav';
+import { EMPTY_FILTERS, fromCaptureFilter, searchTerms, toCaptureFilter, type FilterSet } from '../search/filters';
+import { SearchBar } from '../search/SearchBar';
 import { CaptureDetail, type DetailSlots } from './CaptureDetail';
 import { CaptureList } from './CaptureList';
 import { EmptyState } from './EmptyState';
-
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -32,22 +33,19 @@ export function Inbox({
   slots?: DetailSlots;
 }) {
   const toast = useToast();
-  const [q, setQ] = useState('');
-  const [method, setMethod] = useState('');
-  const [endpoint, setEndpoint] = useState('');
-  const [verdict, setVerdict] = useState('');
-  const [duplicate, setDuplicate] = useState('');
+  const [filters, setFilters] = useState<FilterSet>(EMPTY_FILTERS);
   const endpoints = useEndpoints();
+  const nav = useNav();
+  // An alert's link or a dashboard card asks for these filters (once per request).
+  const [takenFilter, setTakenFilter] = useState(0);
+  if (nav.inboxFilter && nav.inboxFilter.seq !== takenFilter) {
+    setTakenFilter(nav.inboxFilter.seq);
+    setFilters(fromCaptureFilter(nav.inboxFilter.filter));
+  }
 
-  const filter = useMemo<CaptureFilter>(() => {
-    const f: CaptureFilter = {};
-    if (q.trim()) f.q = q.trim();
-    if (method) f.method = method;
-    if (endpoint) f.endpoint = Number(endpoint);
-    if (verdict === 'valid' || verdict === 'invalid') f.verdict = verdict;
-    if (duplicate) f.duplicate = duplicate === 'true';
-    return f;
-  }, [q, method, endpoint, verdict, duplicate]);
+  // A relative range ("last hour") is fixed when the filters change, so the list keeps its query.
+  const filter = useMemo<CaptureFilter>(() => toCaptureFilter(filters, Date.now()), [filters]);
+  const terms = useMemo(() => searchTerms(filter.search ?? ''), [filter.search]);
   const filtered = Object.keys(filter).length > 0;
 
   const list = useCaptureList(filter);
@@ -103,47 +101,10 @@ export function Inbox({
     if (list.isError) toast.show(list.error.message, 'error');
   }, [list.isError, list.error, toast]);
 
-  const endpointList = endpoints.data ?? [];
-
   return (
     <div className="inbox" hidden={!active}>
       <div className="pane-list">
-        <div className="filters">
-          <input
-            type="search"
-            placeholder="Filter by path or query"
-            value={q}
-            onChange={(e) => setQ(e.target.value)}
-            aria-label="Filter by path or query"
-            data-testid="filter-q"
-          />
-          <select value={method} onChange={(e) => setMethod(e.target.value)} aria-label="Method" data-testid="filter-method">
-            <option value="">Any method</option>
-            {METHODS.map((m) => (
-              <option key={m} value={m}>
-                {m}
-              </option>
-            ))}
-          </select>
-          <select value={endpoint} onChange={(e) => setEndpoint(e.target.value)} aria-label="Endpoint">
-            <option value="">Any endpoint</option>
-            {endpointList.map((ep) => (
-              <option key={ep.id} value={ep.id}>
-                {ep.name}
-              </option>
-            ))}
-          </select>
-          <select value={verdict} onChange={(e) => setVerdict(e.target.value)} aria-label="Verdict">
-            <option value="">Any verdict</option>
-            <option value="valid">Valid signature</option>
-            <option value="invalid">Invalid signature</option>
-          </select>
-          <select value={duplicate} onChange={(e) => setDuplicate(e.target.value)} aria-label="Duplicates">
-            <option value="">Firsts and duplicates</option>
-            <option value="false">First copies only</option>
-            <option value="true">Duplicates only</option>
-          </select>
-        </div>
+        <SearchBar filters={filters} onChange={setFilters} endpoints={endpoints.data ?? []} />
         {list.isPending ? (
           <div className="muted pad">Loading…</div>
         ) : items.length === 0 ? (
@@ -157,6 +118,7 @@ export function Inbox({
             loadingMore={isFetchingNextPage}
             loadMore={loadMore}
             virtualizerRef={virtualizer}
+            highlight={terms}
           />
         )}
       </div>

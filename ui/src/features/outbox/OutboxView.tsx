@@ -2,6 +2,7 @@
 //! (the composer), Dead letters and Destinations; the global time scale in its header. Mounting
 //! it opens the sender's live stream.
 import { useState } from 'react';
+import { useNav } from '../../nav';
 import { useDeadLetters, useSaveSettings, useSenderLive, useSenderSettings, type EventFilter } from '../../api/events';
 import { Composer } from './Composer';
 import { DeadLetters } from './DeadLetters';
@@ -42,6 +43,19 @@ export function OutboxView({ receiverUrl }: { receiverUrl: string }) {
   const [selected, setSelected] = useState<number | null>(null);
   const [filter, setFilter] = useState<EventFilter>({});
   const [sendTo, setSendTo] = useState<number | null>(null);
+  // An alert's link or a dashboard card asks for the events list with these filters (once per request).
+  const { outboxFilter } = useNav();
+  const [takenFilter, setTakenFilter] = useState(0);
+  if (outboxFilter && outboxFilter.seq !== takenFilter) {
+    setTakenFilter(outboxFilter.seq);
+    const f = outboxFilter.filter;
+    setFilter({
+      ...(f.state ? { state: f.state as EventFilter['state'] } : {}),
+      ...(f.destination !== undefined ? { destination: f.destination } : {}),
+    });
+    setSelected(null);
+    setTab('events');
+  }
   const open = (id: number) => {
     setSelected(id);
     setTab('events');

@@ -10,6 +10,7 @@ import {
   type PreferencesErrors,
   type PreferencesForm,
 } from './preferences';
+import { RetentionSection } from './Retention';
 import './preferences.css';
 
 function Field({
@@ -34,7 +35,15 @@ function Field({
   );
 }
 
-function PreferencesPanel({ now, onClose }: { now: { receiverUrl: string; apiUrl: string }; onClose: () => void }) {
+function PreferencesPanel({
+  now,
+  onClose,
+  children,
+}: {
+  now: { receiverUrl: string; apiUrl: string };
+  onClose: () => void;
+  children?: ReactNode;
+}) {
   const toast = useToast();
   const [form, setForm] = useState<PreferencesForm | null>(null);
   const [errors, setErrors] = useState<PreferencesErrors>({});
@@ -77,7 +86,8 @@ function PreferencesPanel({ now, onClose }: { now: { receiverUrl: string; apiUrl
   };
 
   return (
-    <form className="prefs-panel" data-testid="preferences" onSubmit={save} noValidate>
+    <div className="prefs-panel">
+    <form data-testid="preferences" onSubmit={save} noValidate>
       <div className="prefs-row">
         <Field label="Receiver port" error={errors.receiverPort}>
           <input inputMode="numeric" value={form.receiverPort} onChange={(e) => set('receiverPort', e.target.value)} />
@@ -111,11 +121,26 @@ function PreferencesPanel({ now, onClose }: { now: { receiverUrl: string; apiUrl
         </button>
       </div>
     </form>
+    {children}
+    </div>
   );
 }
 
-/** The top bar's Preferences button; render it only on the desktop (a browser has no settings file). */
-export function PreferencesButton({ receiverUrl, apiUrl }: { receiverUrl: string; apiUrl: string }) {
+/**
+ * The top bar's Preferences button. The desktop's settings file only on the desktop (a browser has
+ * none); `retention` adds the engine's retention and disk use (both hosts).
+ */
+export function PreferencesButton({
+  receiverUrl,
+  apiUrl,
+  desktop = true,
+  retention = false,
+}: {
+  receiverUrl: string;
+  apiUrl: string;
+  desktop?: boolean;
+  retention?: boolean;
+}) {
   const [open, setOpen] = useState(false);
   // Stable: the panel reads the file once per opening, not once per render.
   const close = useCallback(() => setOpen(false), []);
@@ -130,7 +155,16 @@ export function PreferencesButton({ receiverUrl, apiUrl }: { receiverUrl: string
       >
         Preferences
       </button>
-      {open && <PreferencesPanel now={{ receiverUrl, apiUrl }} onClose={close} />}
+      {open &&
+        (desktop ? (
+          <PreferencesPanel now={{ receiverUrl, apiUrl }} onClose={close}>
+            {retention && <RetentionSection />}
+          </PreferencesPanel>
+        ) : (
+          <div className="prefs-panel" data-testid="preferences-browser">
+            <RetentionSection />
+          </div>
+        ))}
     </span>
   );
 }

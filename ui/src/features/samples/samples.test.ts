@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { Endpoint } from '../../api/types';
+import { retentionFromForm, formFromRetention } from '../preferences/retention';
+import { SAMPLES, sampleEvent, sampleForEndpoint, samplePath } from './samples';
+
+function endpoint(over: Partial<Endpoint> = {}): Endpoint {
+  return { id: 2, name: 'GitHub', path_prefix: '/gh', created_at: '', updated_at: '', ...over } as Endpoint;
+}
+
+describe('test webhook samples', () => {
+  it("are signed by the outbox with the endpoint's scheme and current secret, sent under its prefix", () => {
+    const ep = endpoint({ signature: { scheme: { kind: 'github' } as never, secrets: ['new-secret', 'old-secret'] } });
+    const sample = sampleForEndpoint(ep);
+    expect(sample.id).toBe('github');
+    const ev = sampleEvent('http://127.0.0.1:9000/', ep, sample, 'n1');
+    expect(ev.url).toBe('http://127.0.0.1:9000/gh/hookbench-test/github/n1');
+    expect(ev.method).toBe('POST');
+    expect(ev.scheme).toEqual({ kind: 'github' });
+    expect(ev.secret).toBe('new-secret');
+    expect(ev.headers).toContainEqual({ name: 'X-GitHub-Event', value: 'push' });
+    expect(JSON.parse(ev.body ?? '')).toMatchObject({ ref: 'refs/heads/main' });
+  });
+
+  it('go unsigned to an endpoint that checks no signature', () => {
+    const ev = sampleEvent('http://127.0.0.1:9000', endpoint({ path_prefix: '' }), SAMPLES[0], 'n2');
+    expect(ev.url).toBe('http://127.0.0.1:9000/hookbench-test/stripe/n2');
+    expect(ev.scheme).toBeUndefined();
+    expect(ev.secret).toBeUndefined();
+  });
+
+  it('carry fresh delivery ids each time (an endpoint may dedupe on them)', () => {
+    const shopify = SAMPLES.find((s) => s.id === 'shopify')!;
+    const id = () => shopify.headers().find(([n]) => n === 'X-Shopify-Webhook-Id')?.[1];
+    expect(id()).not.toBe(id());
+    expect(SAMPLES.map((s) => s.id)).toEqual(['stripe', 'github', 'shopify', 'slack', 'standard-webhooks']);
+    expect(samplePath({ path_prefix: '/stripe/' }, SAMPLES[0], 'x')).toBe('/stripe/hookbench-test/stripe/x');
+  });
+});
+
+describe('the retention form', () => {
+  it('reads empty as no limit and refuses zero or words', () => {
+    expect(retentionFromForm({ maxCaptures: '100,000', maxAgeDays: '' })).toEqual({ ok: true, retention: { max_captures: 100000, max_age_days: null } });
+    const bad = retentionFromForm({ maxCaptures: '0', maxAgeDays: 'a month' });
+    expect(!bad.ok && Object.keys(bad.errors).sort()).toEqual(['maxAgeDays', 'maxCaptures']);
+    expect(formFromRetention({ max_captures: null, max_age_days: 30 })).toEqual({ maxCaptures: '', maxAgeDays: '30' });
+  });
+});

@@ -14,6 +14,7 @@ import { PreferencesButton } from './features/preferences/Preferences';
 import type { DetailSlots } from './features/inbox/CaptureDetail';
 import { EndpointsView } from './features/endpoints/EndpointsView';
 import { FaultBanner } from './features/faults/FaultBanner';
+import { StoreBanner } from './features/health/StoreBanner';
 import { FaultsView } from './features/faults/FaultsView';
 import { CaptureSignature, OpenInWorkbench } from './features/signatures/CaptureSignature';
 import { Workbench } from './features/signatures/Workbench';
@@ -194,6 +195,7 @@ function Shell({ api, conn }: { api: Api; conn: Connection }) {
           <PreferencesButton receiverUrl={receiverUrl} apiUrl={conn.apiUrl} desktop={conn.desktop} retention />
           <Shortcuts />
         </header>
+        <StoreBanner />
         <FaultBanner />
         <main className="main">
           <Inbox

@@ -160,6 +160,11 @@ impl Engine {
         &self.config
     }
 
+    /// Why the store refuses writes right now (locked by another process, disk full); `None` when healthy.
+    pub fn store_trouble(&self) -> Option<hookbench_store::StoreTrouble> {
+        self.store.trouble()
+    }
+
     pub fn now_ms(&self) -> Timestamp {
         self.clock.now_ms()
     }

@@ -30,6 +30,7 @@ use hookbench_domain::{Capture, CaptureFilter, CaptureId, CapturePage, NewCaptur
 pub use captures::HeldEdit;
 pub use error::StoreError;
 pub use events::Finish;
+pub use writer::StoreTrouble;
 use pool::ReadPool;
 use writer::Writer;
 
@@ -271,6 +272,11 @@ impl Store {
 
     pub async fn dead_letter_counts(&self) -> Result<Vec<DeadLetterCount>, StoreError> {
         self.readers.read(events::dead_letter_counts).await
+    }
+
+    /// Why writes are failing right now (locked by another process, disk full); `None` when they go through.
+    pub fn trouble(&self) -> Option<StoreTrouble> {
+        self.writer.trouble()
     }
 
     /// Stops the writer after it has committed everything already handed to it. Idle read

@@ -78,6 +78,19 @@ enum Msg {
 pub struct Writer {
     sender: mpsc::Sender<Msg>,
     thread: std::sync::Mutex<Option<JoinHandle<()>>>,
+    /// The store's trouble since the last write that went through: locked, or the disk is full.
+    trouble: std::sync::Mutex<Option<StoreTrouble>>,
+}
+
+/// Writes are failing for a reason that may pass (database locked by another process, disk full).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoreTrouble {
+    /// What SQLite said, as a person reads it.
+    pub error: String,
+    /// When the first failing write of this spell was answered (unix ms, wall clock).
+    pub since: i64,
+    /// Writes refused since then.
+    pub failed_writes: u64,
 }
 
 impl Writer {
@@ -91,7 +104,7 @@ impl Writer {
             .name("hookbench-store-writer".into())
             .spawn(move || run(conn, receiver))
             .map_err(|_| StoreError::WorkerGone)?;
-        Ok(Self { sender, thread: std::sync::Mutex::new(Some(thread)) })
+        Ok(Self { sender, thread: std::sync::Mutex::new(Some(thread)), trouble: std::sync::Mutex::new(None) })
     }
 
     /// Runs `f` in the writer's next transaction and returns its result once committed.
@@ -103,7 +116,37 @@ impl Writer {
         let (reply, answer) = oneshot::channel::<Result<T, StoreError>>();
         let job: Job = Box::new(TypedJob { f: Some(f), result: None, reply });
         self.sender.send(Msg::Job(job)).map_err(|_| StoreError::Closed)?;
-        answer.await.map_err(|_| StoreError::WorkerGone)?
+        let result = answer.await.map_err(|_| StoreError::WorkerGone)?;
+        self.note(&result);
+        result
+    }
+
+    /// Keeps the health current: a transient failure starts (or extends) a spell of trouble, any
+    /// write that commits ends it. Other errors (a conflict, bad input) say nothing about the store.
+    fn note<T>(&self, result: &Result<T, StoreError>) {
+        let mut trouble = self.trouble.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match result {
+            Ok(_) => {
+                if let Some(t) = trouble.take() {
+                    tracing::info!(failed_writes = t.failed_writes, "the store takes writes again");
+                }
+            }
+            Err(e) if e.is_transient() => match trouble.as_mut() {
+                Some(t) => t.failed_writes += 1,
+                None => {
+                    let since = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+                    *trouble = Some(StoreTrouble { error: e.to_string(), since, failed_writes: 1 });
+                }
+            },
+            Err(_) => {}
+        }
+    }
+
+    /// `None` while writes go through.
+    pub fn trouble(&self) -> Option<StoreTrouble> {
+        self.trouble.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
     /// Commits what is queued, then stops the thread. Later writes fail with `StoreError::Closed`.

@@ -62,9 +62,12 @@ async fn a_locked_database_gives_503_with_a_reason_and_requests_are_stored_once_
     let message = body["message"].as_str().unwrap_or_default();
     assert!(message.contains("not stored") && message.contains("locked"), "the reason is given: {message}");
 
-    // The app keeps running: the API answers, reads still work beside the lock.
-    let (status, _) = serve.api_get("/api/health").await;
+    // The app keeps running: the API answers, reads still work beside the lock, and health says why
+    // writes fail (the UI shows it as a banner).
+    let (status, health) = serve.api_get("/api/health").await;
     assert_eq!(status, 200);
+    assert_eq!(health["status"], "degraded", "{health}");
+    assert!(health["store"]["error"].as_str().unwrap_or_default().contains("locked"), "{health}");
     let (status, page) = serve.api_get("/api/captures").await;
     assert_eq!(status, 200, "reads work while another process holds the write lock: {page}");
     // A write through the control API (what the UI does) gets the same clear answer.
@@ -76,6 +79,8 @@ async fn a_locked_database_gives_503_with_a_reason_and_requests_are_stored_once_
     drop(lock);
     let (status, body, _) = capture(&serve, "/after", "after", b"after".to_vec()).await;
     assert_eq!(status, 200, "stored again once the lock is gone: {body}");
+    let (_, health) = serve.api_get("/api/health").await;
+    assert_eq!((health["status"].as_str(), &health["store"]), (Some("ok"), &Value::Null), "healthy again: {health}");
     assert_eq!(stored_tags(&serve), ["before", "after"], "the refused request is not stored, the others are");
     assert_eq!(integrity_check(&serve.db()), "ok");
 }
@@ -141,6 +146,10 @@ async fn until_full(serve: &Serve, what: &str) -> Vec<String> {
         assert!(!tags.contains(tag), "[{what}] {tag} was refused with 503 and is stored anyway");
     }
     println!("[{what}] {} requests stored, {} refused with 503 once full", acked.len(), refused.len());
+    // Health says why writes fail until one goes through again (the UI shows it as a banner).
+    let (_, health) = serve.api_get("/api/health").await;
+    assert_eq!(health["status"], "degraded", "[{what}] {health}");
+    assert!(health["store"]["error"].as_str().unwrap_or_default().contains("full"), "[{what}] {health}");
     acked
 }
 

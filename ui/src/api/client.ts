@@ -1,6 +1,7 @@
 //! The API client: the only place (with stream.ts) that talks to the engine. Every call carries the
 //! token; every failure becomes an `ApiError` holding the engine's `{code, message}`.
 import type { Connection } from '../platform';
+import type { components } from './schema';
 import type {
   Capture,
   CaptureFilter,
@@ -81,6 +82,11 @@ export class Api {
 
   info(): Promise<Info> {
     return this.json('/api/info');
+  }
+
+  /** Liveness and the store's trouble, if writes are failing (locked database, full disk). */
+  health(): Promise<components['schemas']['Health']> {
+    return this.json('/api/health');
   }
 
   listCaptures(filter: CaptureFilter, before?: number, limit?: number): Promise<CapturePage> {

@@ -1329,7 +1329,9 @@ export interface components {
             removed: number;
         };
         Health: {
+            /** @description `ok`, or `degraded` while the store refuses writes (requests then get 503 with the reason). */
             status: string;
+            store?: null | components["schemas"]["StoreTroubleView"];
             version: string;
         };
         /** @enum {string} */
@@ -1719,6 +1721,17 @@ export interface components {
          * @example 5xx
          */
         StatusMatcher: string;
+        /** @description Why writes are failing: the database is locked by another process, or the disk is full. */
+        StoreTroubleView: {
+            error: string;
+            /** Format: int64 */
+            failed_writes: number;
+            /**
+             * Format: int64
+             * @description Since when (unix ms).
+             */
+            since: number;
+        };
         /**
          * @description Speed factor for delays: 1 is real time, 3600 turns an hour into a second.
          * @example 60
@@ -1805,6 +1818,17 @@ export interface operations {
                 verdict?: string;
                 /** @description `true`: only duplicates; `false`: only first copies. */
                 duplicate?: boolean;
+                /**
+                 * @description Full-text search over path, headers and body: every word must appear (prefixes match;
+                 *     `"a phrase"` in quotes).
+                 */
+                search?: string;
+                /** @description Only captures answered with this status (`0`: no HTTP answer was given). */
+                status?: number;
+                /** @description Received at or after this time (unix ms). */
+                since?: number;
+                /** @description Received before this time (unix ms). */
+                until?: number;
             };
             header?: never;
             path?: never;

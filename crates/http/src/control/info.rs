@@ -9,8 +9,20 @@ use super::AppState;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Health {
+    /// `ok`, or `degraded` while the store refuses writes (requests then get 503 with the reason).
     pub status: String,
     pub version: String,
+    /// `null` while writes go through.
+    pub store: Option<StoreTroubleView>,
+}
+
+/// Why writes are failing: the database is locked by another process, or the disk is full.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StoreTroubleView {
+    pub error: String,
+    /// Since when (unix ms).
+    pub since: i64,
+    pub failed_writes: u64,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -25,8 +37,14 @@ pub struct Info {
 }
 
 #[utoipa::path(get, path = "/api/health", tag = "meta", security(), responses((status = 200, body = Health)))]
-pub async fn health() -> Json<Health> {
-    Json(Health { status: "ok".into(), version: env!("CARGO_PKG_VERSION").into() })
+pub async fn health(State(state): State<AppState>) -> Json<Health> {
+    let store = state.engine.store_trouble().map(|t| StoreTroubleView {
+        error: t.error,
+        since: t.since,
+        failed_writes: t.failed_writes,
+    });
+    let status = if store.is_some() { "degraded" } else { "ok" };
+    Json(Health { status: status.into(), version: env!("CARGO_PKG_VERSION").into(), store })
 }
 
 #[utoipa::path(get, path = "/api/info", tag = "meta", responses((status = 200, body = Info)))]

@@ -1,18 +1,27 @@
-//! Hookbench's desktop shell: reads preferences, starts the engine in-process, opens the main window,
-//! and closes the engine cleanly on exit. It holds no webhook logic.
+//! Hookbench's desktop shell: reads preferences, starts the engine in-process, opens the main window
+//! (its size and position remembered), puts up the tray icon, notifies of dead letters, and closes the
+//! engine cleanly on exit. It holds no webhook logic.
+//!
+//! Closing the window quits the app, engine included, as ngrok's and HTTP Toolkit's do: a receiver
+//! that goes on listening (and answering with fault plans) after its window is gone would surprise.
+//! The tray is there while the app runs, for its state and toggles, not to keep it alive.
 
 // No console window on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod launch;
+mod notify;
 mod preferences;
+mod tray;
 mod webview;
 
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use hookbench_http::Running;
 use tauri::{App, AppHandle, Manager, RunEvent, Runtime};
 use tauri_plugin_store::StoreExt;
+use tauri_plugin_window_state::StateFlags;
 
 use crate::preferences::{Overrides, Placement, Preferences, SETTINGS_FILE};
 use crate::webview::Connection;
@@ -43,6 +52,14 @@ fn main() -> std::process::ExitCode {
         }))
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_notification::init())
+        // Size, position and maximized, saved on close and exit to `.window-state.json` in the app
+        // config dir and restored when the window is created; not visibility or decorations.
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(StateFlags::SIZE | StateFlags::POSITION | StateFlags::MAXIMIZED)
+                .build(),
+        )
         .manage(Engine(Mutex::new(None)))
         .setup(|app| {
             // Don't return the error: Tauri panics on a failed setup hook.
@@ -89,10 +106,24 @@ fn setup<R: Runtime>(app: &mut App<R>) -> anyhow::Result<()> {
                 port_fallback = connection.port_fallback,
                 "engine started"
             );
+            let engine = launched.running.engine().clone();
+            let receiver_addr = launched.running.receiver_addr;
             if let Ok(mut slot) = handle.state::<Engine>().0.lock() {
                 *slot = Some(launched.running);
             }
             webview::open_app(&handle, &connection, prefs.theme)?;
+            // Without a tray the app still works: the window has everything the tray offers.
+            let tray_log = test_hook_path(tray::TRAY_LOG_VAR);
+            if let Err(err) = tray::install(&handle, &engine, receiver_addr, connection.receiver_url.clone(), tray_log)
+            {
+                tracing::warn!(error = %err, "could not put up the tray icon");
+            }
+            let notifier = notify::notifier(&handle, test_hook_path(notify::NOTIFY_LOG_VAR));
+            let window_app = handle.clone();
+            let focused = move || {
+                window_app.get_webview_window(webview::MAIN_WINDOW).and_then(|w| w.is_focused().ok()).unwrap_or(false)
+            };
+            tauri::async_runtime::spawn(notify::watch_dead_letters(engine.subscribe(), focused, notifier, notify::GAP));
         }
         Err(err) => {
             let reason = format!("{err:#}");
@@ -124,6 +155,11 @@ async fn start_engine<R: Runtime>(app: &AppHandle<R>, prefs: &Preferences) -> an
     let app_data_dir = app.path().app_data_dir()?;
     let placement = Placement::resolve(prefs, &overrides, &app_data_dir)?;
     launch::start(&placement).await
+}
+
+/// A file named by a test-hook variable (`HOOKBENCH_NOTIFY_LOG`, `HOOKBENCH_TRAY_LOG`), if set.
+fn test_hook_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from)
 }
 
 /// Why no window can open here, checked up front because GTK's failure to start is a panic deep in tao.

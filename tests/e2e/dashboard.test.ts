@@ -36,7 +36,7 @@ async function waitForApi<T>(what: string, get: () => Promise<T>, ok: (v: T) => 
 }
 
 describe('search', () => {
-  it('finds a capture by a word in its body, as you type, and marks nothing it does not match', async () => {
+  it('finds a capture by a word in its body as you type; / comes back to the search box', async () => {
     await send(engine, '/hooks/one', json({ note: 'the zanzibar shipment left' }));
     await send(engine, '/hooks/two', json({ note: 'nothing to see' }));
     await s.page.getByTestId('nav-inbox').click();

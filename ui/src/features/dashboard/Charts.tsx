@@ -1,6 +1,6 @@
 //! Small SVG charts (bars per bucket, stacked bars, a sparkline): light, no chart library. Each
 //! bucket's bar carries a <title> with its time and value, so hovering tells what it is.
-import { bucketBars, hasData, niceMax, sparklinePath, stackedBars } from './charts';
+import { bucketBars, hasData, niceMax, sparklinePath, sparklinePoints, stackedBars } from './charts';
 
 export const CHART_W = 220;
 export const CHART_H = 36;
@@ -98,6 +98,7 @@ export function Sparkline({
 }) {
   const top = niceMax(values);
   const d = sparklinePath(values, CHART_W, CHART_H, top);
+  const points = sparklinePoints(values, CHART_W, CHART_H, top);
   return (
     <figure className="chart" data-testid={testId} data-points={hasData(values) ? values.filter((v) => v != null).length : 0}>
       <figcaption className="chart-label">
@@ -106,6 +107,11 @@ export function Sparkline({
       <svg viewBox={`0 0 ${CHART_W} ${CHART_H}`} width={CHART_W} height={CHART_H} role="img" aria-label={label}>
         <line className="chart-base" x1={0} x2={CHART_W} y1={CHART_H - 0.5} y2={CHART_H - 0.5} />
         {d && <path className="spark" d={d} />}
+        {points.map((p) => (
+          <circle key={p.i} className="spark-dot" cx={p.x} cy={p.y} r={1.6}>
+            <title>{format(values[p.i] ?? 0)}</title>
+          </circle>
+        ))}
       </svg>
     </figure>
   );

@@ -11,6 +11,7 @@ import {
   type MetricsWindow,
 } from '../../api/metrics';
 import { useNav } from '../../nav';
+import { ShortcutsLink } from '../shortcuts/Shortcuts';
 import { BarChart, Sparkline, StackedChart } from './Charts';
 import { ratioSeries } from './charts';
 import { count, ms, pct, perMin } from './format';
@@ -228,6 +229,8 @@ export function Dashboard() {
           ))}
         </div>
         <span className="muted small">the last {WINDOW_LABEL[window]}, live</span>
+        <span className="spacer" />
+        <ShortcutsLink />
       </div>
       <div className="dash-scroll">
         <DashboardBody window={window} />

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketBars, hasData, linearScale, niceMax, ratioSeries, sparklinePath, stackedBars } from './charts';
+import { bucketBars, hasData, linearScale, niceMax, ratioSeries, sparklinePath, sparklinePoints, stackedBars } from './charts';
 import { bytes, ms, pct, perMin } from './format';
 
 describe('chart scales', () => {
@@ -86,5 +86,12 @@ describe('figures', () => {
     expect(ms(5200)).toBe('5.20 s');
     expect(perMin(2.666)).toBe('2.67/min');
     expect(bytes(1536)).toBe('1.50 KiB');
+  });
+});
+
+describe('sparkline dots', () => {
+  it('marks every bucket with data, so a lone one between gaps is seen', () => {
+    expect(sparklinePoints([null, 10, null], 30, 22, 10)).toEqual([{ i: 1, x: 15, y: 1 }]);
+    expect(sparklinePoints([], 30, 22)).toEqual([]);
   });
 });

@@ -95,6 +95,21 @@ export function sparklinePath(values: readonly (number | null)[], width: number,
   return d;
 }
 
+/** The points of a sparkline (bucket centres), for dots: a lone bucket between gaps has no line to show it. */
+export function sparklinePoints(values: readonly (number | null)[], width: number, height: number, max?: number): { i: number; x: number; y: number }[] {
+  const n = values.length;
+  if (n === 0 || width <= 0 || height <= 0) return [];
+  const top = max ?? niceMax(values);
+  const slot = width / n;
+  const y = linearScale(0, top, height - 1, 1);
+  const out: { i: number; x: number; y: number }[] = [];
+  values.forEach((v, i) => {
+    if (v == null || !Number.isFinite(v)) return;
+    out.push({ i, x: round(i * slot + slot / 2), y: round(Math.max(0, Math.min(height, y(v)))) });
+  });
+  return out;
+}
+
 /** A rate (0..1) per bucket from two counts: `null` where the denominator is 0. */
 export function ratioSeries(num: readonly number[], den: readonly number[]): (number | null)[] {
   return num.map((n, i) => (den[i] > 0 ? n / den[i] : null));

@@ -8,6 +8,7 @@ import { useToast } from '../../components/Toast';
 import { useNav } from '../../nav';
 import { EMPTY_FILTERS, fromCaptureFilter, searchTerms, toCaptureFilter, type FilterSet } from '../search/filters';
 import { SearchBar } from '../search/SearchBar';
+import { ShortcutsLink } from '../shortcuts/Shortcuts';
 import { CaptureDetail, type DetailSlots } from './CaptureDetail';
 import { CaptureList } from './CaptureList';
 import { EmptyState } from './EmptyState';
@@ -126,7 +127,9 @@ export function Inbox({
         {selectedId !== null ? (
           <CaptureDetail id={selectedId} receiverUrl={receiverUrl} onDelete={deleteCapture} slots={slots} />
         ) : items.length > 0 ? (
-          <div className="muted pad center">Select a capture (j/k or ↓/↑ to move, Delete to delete).</div>
+          <div className="muted pad center">
+            Select a capture (j/k or ↓/↑ to move, Delete to delete). <ShortcutsLink />
+          </div>
         ) : null}
       </div>
     </div>

@@ -151,9 +151,17 @@ export function PreferencesButton({
         className={`btn ${open ? 'nav-on' : ''}`}
         aria-expanded={open}
         data-testid="preferences-open"
+        aria-label="Preferences"
+        title={desktop ? 'Preferences' : 'Storage and retention'}
         onClick={() => setOpen((o) => !o)}
       >
-        Preferences
+        {/* A gear: the top bar is full (views, receiver, live state, alerts). */}
+        <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" style={{ verticalAlign: '-2px' }}>
+          <path
+            fill="currentColor"
+            d="M9.4 1l.3 1.8c.5.2.9.4 1.3.7l1.7-.7 1.4 2.4-1.4 1.1c.1.5.1 1 0 1.5l1.4 1.1-1.4 2.4-1.7-.7c-.4.3-.8.5-1.3.7L9.4 15H6.6l-.3-1.8c-.5-.2-.9-.4-1.3-.7l-1.7.7-1.4-2.4 1.4-1.1a4 4 0 0 1 0-1.5L1.9 7.1l1.4-2.4 1.7.7c.4-.3.8-.5 1.3-.7L6.6 1h2.8zM8 5.5a2.5 2.5 0 1 0 0 5 2.5 2.5 0 0 0 0-5z"
+          />
+        </svg>
       </button>
       {open &&
         (desktop ? (

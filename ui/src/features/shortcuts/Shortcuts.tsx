@@ -4,6 +4,17 @@ import { useNav, type Nav } from '../../nav';
 import { createShortcutReader, SHORTCUTS, type ShortcutAction } from './shortcuts';
 import './shortcuts.css';
 
+const OPEN_EVENT = 'hookbench:shortcuts';
+
+/** A small link that opens the help sheet (the top bar is full; `?` does the same). */
+export function ShortcutsLink() {
+  return (
+    <button type="button" className="btn-link small" data-testid="shortcuts-open" onClick={() => window.dispatchEvent(new Event(OPEN_EVENT))}>
+      Keyboard shortcuts (?)
+    </button>
+  );
+}
+
 /** Presses a button of the shown capture's detail, if there is one (the same as a click). */
 function pressInDetail(testId: string): boolean {
   const btn = document.querySelector<HTMLButtonElement>(`.inbox:not([hidden]) [data-testid=capture-detail] [data-testid=${testId}]`);
@@ -86,12 +97,11 @@ export function Shortcuts() {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [read, nav]);
-  return (
-    <>
-      <button type="button" className="btn small" title="Keyboard shortcuts (?)" data-testid="shortcuts-open" onClick={() => setHelp((o) => !o)}>
-        ?
-      </button>
-      {help && <ShortcutsSheet onClose={() => setHelp(false)} />}
-    </>
-  );
+  useEffect(() => {
+    // Anything may ask for the sheet (a "Keyboard shortcuts" link) without holding this state.
+    const open = () => setHelp(true);
+    window.addEventListener(OPEN_EVENT, open);
+    return () => window.removeEventListener(OPEN_EVENT, open);
+  }, []);
+  return help ? <ShortcutsSheet onClose={() => setHelp(false)} /> : null;
 }

@@ -19,8 +19,15 @@ const DRIVER_PORT = Number(env('TAURI_DRIVER_PORT'));
 const DATA_HOME = env('XDG_DATA_HOME');
 const SCREENSHOT = env('HOOKBENCH_SCREENSHOT');
 const RESULTS = env('HOOKBENCH_RESULTS');
+// Test hooks of the app (src-tauri/src/notify.rs, tray.rs): each notification the shell sends, and each
+// state the tray is set to, appended as JSON lines, because WebDriver sees neither.
+const NOTIFY_LOG = env('HOOKBENCH_NOTIFY_LOG');
+const TRAY_LOG = env('HOOKBENCH_TRAY_LOG');
+const CONFIG_HOME = env('XDG_CONFIG_HOME');
 const ARTIFACTS = dirname(RESULTS);
+const HERE = dirname(new URL(import.meta.url).pathname);
 const APP_DATA = join(DATA_HOME, 'dev.hookbench.app');
+const WINDOW_STATE = join(CONFIG_HOME, 'dev.hookbench.app', '.window-state.json');
 const run = promisify(execFile);
 
 const tests = [];
@@ -28,14 +35,17 @@ const test = (name, fn) => tests.push({ name, fn });
 let passed = 0;
 let failed = 0;
 
-/** The app's top-level X windows as a window manager would see them: title and size. */
+/** The app's top-level X windows as a window manager would see them: title, size and place on screen. */
 async function nativeWindows() {
   const { stdout } = await run('xwininfo', ['-root', '-tree']);
   const windows = [];
   for (const line of stdout.split('\n')) {
-    const m = line.match(/^\s*0x[0-9a-f]+ "([^"]*)": \("hookbench-desktop" [^)]*\)\s+(\d+)x(\d+)/);
+    const m = line.match(/^\s*(0x[0-9a-f]+) "([^"]*)": \("hookbench-desktop" [^)]*\)\s+(\d+)x(\d+)\S*\s+\+(-?\d+)\+(-?\d+)/);
     // GTK's 10x10 leader window is not a window anyone sees.
-    if (m && Number(m[2]) > 100) windows.push({ title: m[1], width: Number(m[2]), height: Number(m[3]) });
+    if (m && Number(m[3]) > 100) {
+      const [id, title, width, height, x, y] = [m[1], m[2], ...m.slice(3).map(Number)];
+      windows.push({ id, title, width, height, x, y });
+    }
   }
   return windows;
 }
@@ -53,6 +63,31 @@ function launchAgain(timeoutMs) {
     }, timeoutMs);
     child.on('error', (err) => { clearTimeout(timer); reject(err); });
     child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stderr }); });
+  });
+}
+
+/** The JSON lines a test hook of the app has written so far. */
+async function jsonLines(path) {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+}
+
+/**
+ * Gives the X input focus to a small window of another client (x11.py), as a user switching apps
+ * does; resolves with a function that closes it again.
+ */
+function takeFocus() {
+  return new Promise((resolve, reject) => {
+    const child = spawn('python3', [join(HERE, 'x11.py'), 'focus'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (chunk) => { err += chunk; });
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('focused')) resolve(() => { child.stdin.end(); child.kill(); });
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`x11.py focus exited with ${code}: ${err}`)));
   });
 }
 
@@ -163,11 +198,13 @@ test('the in-process engine answers with this launch token and the app data dir'
   assert.equal(wrong.status, 401, 'another token is refused');
 });
 
+/** Invokes a Tauri command from the page: 'ok', or 'denied: <reason>'. */
+const call = (cmd, args) =>
+  browser.executeAsync((c, a, done) => {
+    window.__TAURI_INTERNALS__.invoke(c, a).then(() => done('ok'), (e) => done(`denied: ${e}`));
+  }, cmd, args);
+
 test('the window may write the clipboard but not read it', async () => {
-  const call = (cmd, args) =>
-    browser.executeAsync((c, a, done) => {
-      window.__TAURI_INTERNALS__.invoke(c, a).then(() => done('ok'), (e) => done(`denied: ${e}`));
-    }, cmd, args);
   assert.equal(await call('plugin:clipboard-manager|write_text', { text: `hookbench ${unique}` }), 'ok', 'copy is granted');
   const read = await call('plugin:clipboard-manager|read_text', {});
   assert.match(read, /^denied: .*not allowed/i, `reading the clipboard is not granted: ${read}`);
@@ -271,10 +308,103 @@ test('a second launch hands over to the open window and exits without an engine'
   assert.equal(marker, unique, 'the first window carries on untouched');
 });
 
-test('closing the session closes the app', async () => {
-  await browser.deleteSession();
-  browser = null;
+test('the UI may show a notification but not list or cancel them, nor reach the tray', async () => {
+  const granted = await browser.executeAsync((done) => {
+    window.__TAURI_INTERNALS__.invoke('plugin:notification|is_permission_granted').then(done, (e) => done(`denied: ${e}`));
+  });
+  assert.equal(granted, true, 'sendNotification needs no prompt on the desktop');
+  const shown = await call('plugin:notification|notify', { options: { title: 'Hookbench e2e', body: `from the page ${unique}` } });
+  assert.equal(shown, 'ok', "the UI's sendNotification is granted");
+  const active = await call('plugin:notification|get_active', {});
+  assert.match(active, /^denied: .*not allowed/i, `listing notifications is not granted: ${active}`);
+  const tray = await call('plugin:tray|get_by_id', { id: 'main' });
+  assert.match(tray, /^denied: .*not allowed/i, `the page cannot reach the tray: ${tray}`);
+});
+
+const receiverHost = () => new URL(hb.receiverUrl).host;
+const lastTrayState = async () => (await jsonLines(TRAY_LOG)).at(-1) ?? null;
+const api = (path, init = {}) =>
+  fetch(`${hb.apiUrl}${path}`, {
+    ...init,
+    headers: { Authorization: `Bearer ${hb.token}`, 'content-type': 'application/json', ...init.headers },
+  });
+
+test('the tray is up, showing the receiver listening on its address', async () => {
+  const state = await waitFor('a tray state', lastTrayState);
+  assert.equal(state.state, 'listening');
+  assert.equal(state.tooltip, `Hookbench — listening on ${receiverHost()}`, 'the tooltip names the address');
+});
+
+test('a dead letter while the window is not focused makes the notify call; the tray shows the fault live', async () => {
+  // A target that answers 400: the event is dead after one attempt (400 is not retryable).
+  const ep = await (await api('/api/endpoints', { method: 'POST', body: JSON.stringify({ name: 'rejects', path_prefix: '/rejects' }) })).json();
+  const plan = { id: 'bad-request', name: '400 always', enabled: true, activated_at: Date.now(), fault: { kind: 'status', status: 400 } };
+  const added = await api(`/api/endpoints/${ep.id}/faults`, { method: 'POST', body: JSON.stringify(plan) });
+  assert.equal(added.ok, true, `the fault plan is added (${added.status})`);
+  const faulted = await waitFor('the tray to show the fault', async () => {
+    const state = await lastTrayState();
+    return state?.state === 'faulted' ? state : null;
+  });
+  assert.equal(faulted.tooltip, `Hookbench — listening on ${receiverHost()}, 1 fault live`);
+
+  const sendDead = async (path) => {
+    const res = await api('/api/events', { method: 'POST', body: JSON.stringify({ url: new URL(path, hb.receiverUrl).href, body: '{"n":1}' }) });
+    assert.equal(res.ok, true, `the event is queued (${res.status})`);
+    const { id } = await res.json();
+    await waitFor(`event ${id} dead`, async () => (await (await api(`/api/events/${id}`)).json()).state === 'dead');
+  };
+  // While the window has the focus the Outbox shows it; no notification. The watcher takes bus events
+  // in order, so had this one been notified it would be the log's first line.
+  assert.equal(await browser.execute(() => document.hasFocus()), true, 'the window starts focused');
+  await sendDead(`/rejects/focused-${unique}`);
+
+  const giveBack = await takeFocus();
+  try {
+    await waitFor('the window to lose the focus', () => browser.execute(() => !document.hasFocus()));
+    await sendDead(`/rejects/away-${unique}`);
+    const notices = await waitFor('a notification', async () => {
+      const lines = await jsonLines(NOTIFY_LOG);
+      return lines.length > 0 ? lines : null;
+    });
+    assert.equal(notices[0].title, '1 new dead letter');
+    assert.match(notices[0].body, new RegExp(`^POST http://127\\.0\\.0\\.1:\\d+/rejects/away-${unique}: .*400`), notices[0].body);
+    assert.ok(!notices.some((n) => n.body.includes(`focused-${unique}`)), 'the dead letter seen while focused was not notified');
+  } finally {
+    giveBack();
+  }
+
+  const healed = await api('/api/faults', { method: 'DELETE' });
+  assert.equal(healed.ok, true, `heal all (${healed.status})`);
+  const back = await waitFor('the tray to show the receiver listening again', async () => {
+    const state = await lastTrayState();
+    return state?.state === 'listening' ? state : null;
+  });
+  assert.equal(back.tooltip, `Hookbench — listening on ${receiverHost()}`);
+});
+
+test('closing the window quits the app: the engine stops and the receiver no longer answers', async () => {
+  // As a click on the title bar's close button (WebDriver's own close kills the process instead).
+  const win = await nativeWindow();
+  await run('python3', [join(HERE, 'x11.py'), 'close', win.id]);
   await waitFor('the app window to close', async () => (await nativeWindow()) === null);
+  await waitFor('the receiver to stop listening', async () => {
+    try {
+      await fetch(hb.receiverUrl, { signal: AbortSignal.timeout(1000) });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  await browser.deleteSession().catch(() => {});
+  browser = null;
+});
+
+test('the window size and place are saved on the way out', async () => {
+  const saved = JSON.parse(await waitFor('the window state file', () => readFile(WINDOW_STATE, 'utf8')));
+  assert.deepEqual([saved.main?.width, saved.main?.height], [1280, 800], `the main window's size: ${JSON.stringify(saved)}`);
+  // What the next launch finds: another size and place, as if the user had moved and resized it.
+  const moved = { ...saved.main, width: 1000, height: 640, x: 120, y: 80, prev_x: 120, prev_y: 80, maximized: false };
+  await writeFile(WINDOW_STATE, JSON.stringify({ main: moved }));
 });
 
 // ---- a launch whose data folder can't be used: the reason instead of the UI -----------------------
@@ -292,6 +422,14 @@ test('an unusable data folder shows the reason in the window instead of the UI',
   assert.equal(win.title, 'Hookbench', 'the app keeps running with its window');
   const injected = await browser.execute(() => window.__HOOKBENCH__ ?? null);
   assert.equal(injected, null, 'no connection is offered when there is no engine');
+});
+
+test('the window opens at the size and place saved last time', async () => {
+  const win = await waitFor('the window at its saved size', async () => {
+    const w = await nativeWindow();
+    return w && w.width === 1000 ? w : null;
+  });
+  assert.deepEqual([win.width, win.height, win.x, win.y], [1000, 640, 120, 80], 'size and place restored');
 });
 
 // ---- runner ------------------------------------------------------------------------------------

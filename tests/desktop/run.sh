@@ -10,7 +10,7 @@ ROOT=$(cd ../.. && pwd)
 APP=${HOOKBENCH_DESKTOP_BIN:-$ROOT/target/debug/hookbench-desktop}
 ARTIFACTS=$HERE/.artifacts
 mkdir -p "$ARTIFACTS"
-rm -f "$ARTIFACTS"/*.log "$ARTIFACTS"/results.txt
+rm -f "$ARTIFACTS"/*.log "$ARTIFACTS"/*.jsonl "$ARTIFACTS"/results.txt
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hookbench-desktop-e2e.XXXXXX")
 xvfb_pid="" driver_pid="" bus_pid=""
@@ -55,9 +55,9 @@ fail_setup() {
 TAURI_DRIVER=$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")
 [ -x "$APP" ] || fail_setup "no app at $APP: build ui/dist, then cargo build -p hookbench-desktop"
 [ -x "$TAURI_DRIVER" ] || fail_setup "tauri-driver missing: bash scripts/setup.sh driver"
-for tool in Xvfb WebKitWebDriver xwininfo dbus-daemon node; do
+for tool in Xvfb WebKitWebDriver xwininfo dbus-daemon node python3; do
   command -v "$tool" >/dev/null ||
-    fail_setup "$tool missing (Debian: xvfb, webkit2gtk-driver, x11-utils, dbus-daemon, nodejs)"
+    fail_setup "$tool missing (Debian: xvfb, webkit2gtk-driver, x11-utils, dbus-daemon, nodejs, python3)"
 done
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
@@ -76,6 +76,10 @@ export DISPLAY=":$(head -n1 "$tmp/display")"
 export XDG_DATA_HOME=$tmp/data XDG_CONFIG_HOME=$tmp/config XDG_CACHE_HOME=$tmp/cache
 export HOOKBENCH_RECEIVER_ADDR=127.0.0.1:0 HOOKBENCH_API_ADDR=127.0.0.1:0
 unset HOOKBENCH_DATA_DIR WAYLAND_DISPLAY
+# The app's test hooks: each notification it sends and each tray state, as JSON lines (WebDriver sees
+# neither the notification centre nor the panel). The notifications themselves find no notification
+# server on the private session bus below and go nowhere else.
+export HOOKBENCH_NOTIFY_LOG=$ARTIFACTS/notify.jsonl HOOKBENCH_TRAY_LOG=$ARTIFACTS/tray.jsonl
 mkdir -p "$XDG_DATA_HOME"
 
 # A session bus of our own: the single-instance lock lives there, so a Hookbench already open on this

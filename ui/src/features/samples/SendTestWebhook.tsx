@@ -1,9 +1,10 @@
 //! "Send a test webhook": a provider's sample, signed for an endpoint's scheme and secret by the
 //! outbox (each attempt afresh), sent to our own receiver; when the capture arrives, it is opened.
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useSendEvent } from '../../api/events';
-import { flattenPages } from '../../api/live';
-import { useCaptureList, useEndpoints } from '../../api/queries';
+import { flattenPages, type CaptureListData } from '../../api/live';
+import { keys, useEndpoints } from '../../api/queries';
 import { useNav } from '../../nav';
 import { SAMPLES, sampleEvent, samplePath, sampleForEndpoint, type Sample } from './samples';
 import './samples.css';
@@ -12,28 +13,54 @@ function nonce(): string {
   return Date.now().toString(36) + Math.floor(Math.random() * 1e6).toString(36);
 }
 
+/** How long to watch for the capture before giving up (a fault plan may hold it back). */
+const WATCH_MS = 120_000;
+
+/**
+ * Calls `found` with the id of the capture at `path` once it is in the cached list of every capture
+ * (the live stream puts it there), then stops watching. Kept on the cache, not in the form: the
+ * Inbox's empty state, where the form may sit, is gone the moment that capture arrives.
+ */
+export function watchForCapture(
+  qc: QueryClient,
+  path: string,
+  found: (id: number) => void,
+  giveUp: () => void = () => {},
+  ms = WATCH_MS,
+): () => void {
+  const look = (): boolean => {
+    const hit = flattenPages(qc.getQueryData<CaptureListData>(keys.captureList({}))).find((c) => c.path === path);
+    if (hit) found(hit.id);
+    return !!hit;
+  };
+  if (look()) return () => {};
+  const stop = () => {
+    clearTimeout(timer);
+    unsubscribe();
+  };
+  const unsubscribe = qc.getQueryCache().subscribe((e) => {
+    if (e.query.queryKey[0] === 'captures' && e.query.queryKey[1] === 'list' && look()) stop();
+  });
+  const timer = setTimeout(() => {
+    stop();
+    giveUp();
+  }, ms);
+  return stop;
+}
+
 /** The form; `endpointId` preselects an endpoint (the Endpoints view passes its row's). */
 export function SendTestWebhook({ receiverUrl, endpointId, compact = false }: { receiverUrl: string; endpointId?: number; compact?: boolean }) {
   const endpoints = useEndpoints();
   const nav = useNav();
   const send = useSendEvent();
-  const all = useCaptureList({});
+  const qc = useQueryClient();
   const list = endpoints.data ?? [];
   const [epId, setEpId] = useState<number | null>(endpointId ?? null);
   const ep = list.find((e) => e.id === epId) ?? list.find((e) => e.id === endpointId) ?? list[0];
   const [sampleId, setSampleId] = useState<Sample['id'] | null>(null);
   const sample = SAMPLES.find((s) => s.id === sampleId) ?? sampleForEndpoint(ep);
-  const [waiting, setWaiting] = useState<string | null>(null);
+  const [waiting, setWaiting] = useState(false);
   const [error, setError] = useState<string | null>(null);
-
-  // The capture lands through the live stream; open it when it does.
-  const arrived = waiting ? flattenPages(all.data).find((c) => c.path === waiting) : undefined;
-  useEffect(() => {
-    if (arrived) {
-      setWaiting(null);
-      nav.selectCapture(arrived.id);
-    }
-  }, [arrived, nav]);
 
   if (!ep) return null;
   const signed = !!ep.signature && ep.signature.secrets.length > 0;
@@ -41,7 +68,22 @@ export function SendTestWebhook({ receiverUrl, endpointId, compact = false }: { 
     const n = nonce();
     setError(null);
     send.mutate(sampleEvent(receiverUrl, ep, sample, n), {
-      onSuccess: () => setWaiting(samplePath(ep, sample, n)),
+      onSuccess: () => {
+        setWaiting(true);
+        // The capture lands through the live stream; open it when it does.
+        watchForCapture(
+          qc,
+          samplePath(ep, sample, n),
+          (id) => {
+            setWaiting(false);
+            nav.selectCapture(id);
+          },
+          () => {
+            setWaiting(false);
+            setError('It has not arrived yet: the Outbox shows its attempts.');
+          },
+        );
+      },
       onError: (e) => setError(e.message),
     });
   };
@@ -65,7 +107,7 @@ export function SendTestWebhook({ receiverUrl, endpointId, compact = false }: { 
             ))}
           </select>
         )}
-        <button type="button" className="btn btn-primary" data-testid="send-test-go" disabled={send.isPending || waiting !== null} onClick={go}>
+        <button type="button" className="btn btn-primary" data-testid="send-test-go" disabled={send.isPending || waiting} onClick={go}>
           {waiting ? 'Waiting for it…' : 'Send'}
         </button>
       </div>

@@ -1,7 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { QueryClient } from '@tanstack/react-query';
+import { describe, expect, it, vi } from 'vitest';
+import { keys } from '../../api/queries';
 import type { Endpoint } from '../../api/types';
 import { retentionFromForm, formFromRetention } from '../preferences/retention';
 import { SAMPLES, sampleEvent, sampleForEndpoint, samplePath } from './samples';
+import { watchForCapture } from './SendTestWebhook';
 
 function endpoint(over: Partial<Endpoint> = {}): Endpoint {
   return { id: 2, name: 'GitHub', path_prefix: '/gh', created_at: '', updated_at: '', ...over } as Endpoint;
@@ -43,5 +46,31 @@ describe('the retention form', () => {
     const bad = retentionFromForm({ maxCaptures: '0', maxAgeDays: 'a month' });
     expect(!bad.ok && Object.keys(bad.errors).sort()).toEqual(['maxAgeDays', 'maxCaptures']);
     expect(formFromRetention({ max_captures: null, max_age_days: 30 })).toEqual({ maxCaptures: '', maxAgeDays: '30' });
+  });
+});
+
+describe('watching for the test capture', () => {
+  const page = (items: { id: number; path: string }[]) => ({ pages: [{ items, next_cursor: null, total: items.length }], pageParams: [undefined] });
+
+  it('opens it when the live stream puts it in the list of every capture, once', () => {
+    const qc = new QueryClient();
+    qc.setQueryData(keys.captureList({}), page([{ id: 1, path: '/other' }]));
+    const found: number[] = [];
+    watchForCapture(qc, '/hookbench-test/stripe/n1', (id) => found.push(id));
+    expect(found).toEqual([]);
+    qc.setQueryData(keys.captureList({}), page([{ id: 2, path: '/hookbench-test/stripe/n1' }, { id: 1, path: '/other' }]));
+    expect(found).toEqual([2]);
+    qc.setQueryData(keys.captureList({}), page([{ id: 3, path: '/x' }, { id: 2, path: '/hookbench-test/stripe/n1' }]));
+    expect(found).toEqual([2]); // stopped watching
+  });
+
+  it('gives up after a while and says so', () => {
+    vi.useFakeTimers();
+    const qc = new QueryClient();
+    let gaveUp = false;
+    watchForCapture(qc, '/never', () => {}, () => (gaveUp = true), 1000);
+    vi.advanceTimersByTime(1001);
+    expect(gaveUp).toBe(true);
+    vi.useRealTimers();
   });
 });

@@ -263,6 +263,7 @@ export function applyMetricsEvent(qc: QueryClient, ev: { type: string } & Partia
     }
     case 'resync':
       void qc.invalidateQueries({ queryKey: healthKeys.alerts });
+      void qc.invalidateQueries({ queryKey: healthKeys.storage });
       for (const l of [...activity]) l();
       return;
     case 'capture.created':
@@ -384,9 +385,17 @@ export function useSaveRetention() {
   });
 }
 
-/** The field a 422 names (`"field": …` or the message's first word, e.g. `dead_letters_max must be …`). */
-export function fieldOf422<K extends string>(e: unknown, fields: readonly K[]): { field: K | null; message: string } | null {
+/**
+ * A 422's problems by the field each names: the engine joins them with `; `, each starting with its
+ * field (`p95_latency_ms: must be …`); a problem naming no known field goes under `other`.
+ */
+export function errorsOf422<K extends string>(e: unknown, fields: readonly K[]): Partial<Record<K | 'other', string>> | null {
   if (!(e instanceof ApiError) || e.status !== 422) return null;
-  const named = fields.find((f) => new RegExp(`\\b${f}\\b`).test(e.message));
-  return { field: named ?? null, message: e.message };
+  const out: Partial<Record<K | 'other', string>> = {};
+  for (const part of e.message.split(/;\s+/)) {
+    const named = fields.find((f) => new RegExp(`\\b${f}\\b`).test(part));
+    const key = (named ?? 'other') as K | 'other';
+    out[key] = out[key] ? `${out[key]}; ${part}` : part;
+  }
+  return out;
 }

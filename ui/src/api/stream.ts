@@ -51,6 +51,8 @@ export function openLiveStream(
         if (a && typeof a.id === 'string') onEvent({ type, alert: a });
       });
     }
+    // Retention deleted old captures: every list is fetched again, as after a reconnection.
+    es.addEventListener('captures.pruned', () => onEvent({ type: 'resync' }));
     for (const type of ['event.created', 'event.updated', 'attempt.finished']) {
       es.addEventListener(type, () => onEvent({ type: 'sender.activity' }));
     }

@@ -2,7 +2,8 @@ import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Api } from '../../api/client';
-import { applyAlertEvent, healthKeys, type Alert, type Alerts, type AlertRules } from '../../api/metrics';
+import { ApiError } from '../../api/client';
+import { applyAlertEvent, errorsOf422, healthKeys, type Alert, type Alerts, type AlertRules } from '../../api/metrics';
 import { ApiContext, applyToCache } from '../../api/queries';
 import { PlatformContext } from '../../components/platformContext';
 import { NavContext, type Nav } from '../../nav';
@@ -165,6 +166,16 @@ describe('alert rules and the alerts cache', () => {
     expect(rulesFromForm(formFromRules(RULES))).toEqual({ ok: true, rules: RULES });
     const bad = rulesFromForm({ ...formFromRules(RULES), signature_failure_pct: '120', retry_queue_max: '-1' });
     expect(!bad.ok && Object.keys(bad.errors).sort()).toEqual(['retry_queue_max', 'signature_failure_pct']);
+  });
+
+  it("places each problem of an engine 422 under the field it names, the rest under other", () => {
+    const e = new ApiError(422, 'invalid_input', 'signature_failure_pct: 150 must be between 0 and 100; window: 2d is not a window; rules: unknown field `x`');
+    expect(errorsOf422(e, ['signature_failure_pct', 'window', 'p95_latency_ms'] as const)).toEqual({
+      signature_failure_pct: 'signature_failure_pct: 150 must be between 0 and 100',
+      window: 'window: 2d is not a window',
+      other: 'rules: unknown field `x`',
+    });
+    expect(errorsOf422(new ApiError(400, 'bad', 'x'), ['window'] as const)).toBeNull();
   });
 
   it('moves a cleared alert to the recent ones, newest first, at most 50', () => {

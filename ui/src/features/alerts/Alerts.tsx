@@ -3,7 +3,7 @@
 //! desktop notification for each fired alert when the rules ask for it.
 import { useContext, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import {
-  fieldOf422,
+  errorsOf422,
   isMissingRoute,
   onAlertEvent,
   useAlerts,
@@ -97,9 +97,7 @@ export function RulesFormView({ rules, onDone }: { rules: AlertRules; onDone: ()
     save.mutate(checked.rules, {
       onSuccess: onDone,
       onError: (err) => {
-        const placed = fieldOf422(err, RULE_FIELDS);
-        if (placed?.field) setErrors({ [placed.field]: placed.message });
-        else setErrors({ other: err.message });
+        setErrors(errorsOf422(err, RULE_FIELDS) ?? { other: err.message });
       },
     });
   };

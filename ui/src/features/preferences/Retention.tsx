@@ -1,7 +1,7 @@
 //! Retention (the engine's setting, desktop and browser alike): the most captures kept and their
 //! greatest age, with the disk used now. The engine deletes the oldest beyond them every minute.
 import { useState, type FormEvent } from 'react';
-import { fieldOf422, isMissingRoute, useRetention, useSaveRetention, useStorage } from '../../api/metrics';
+import { errorsOf422, isMissingRoute, useRetention, useSaveRetention, useStorage } from '../../api/metrics';
 import { useToast } from '../../components/Toast';
 import { bytes, count } from '../dashboard/format';
 import { formFromRetention, retentionFromForm, type RetentionErrors, type RetentionForm } from './retention';
@@ -36,10 +36,8 @@ function RetentionFields({ initial }: { initial: RetentionForm }) {
     save.mutate(checked.retention, {
       onSuccess: () => toast.show('Retention saved; the engine applies it now'),
       onError: (err) => {
-        const placed = fieldOf422(err, ['max_captures', 'max_age_days'] as const);
-        if (placed?.field === 'max_captures') setErrors({ maxCaptures: placed.message });
-        else if (placed?.field === 'max_age_days') setErrors({ maxAgeDays: placed.message });
-        else setErrors({ other: err.message });
+        const placed = errorsOf422(err, ['max_captures', 'max_age_days'] as const);
+        setErrors(placed ? { maxCaptures: placed.max_captures, maxAgeDays: placed.max_age_days, other: placed.other } : { other: err.message });
       },
     });
   };

@@ -28,6 +28,7 @@ export function retentionFromForm(f: RetentionForm): { ok: true; retention: Rete
   const errors: RetentionErrors = {};
   if (typeof captures === 'string') errors.maxCaptures = captures;
   if (typeof age === 'string') errors.maxAgeDays = age;
+  else if (age !== null && age > 36_500) errors.maxAgeDays = 'at most 36500 days (100 years), or empty for no limit';
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return { ok: true, retention: { max_captures: captures as number | null, max_age_days: age as number | null } };
 }

@@ -2,7 +2,6 @@ import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it, vi } from 'vitest';
 import { keys } from '../../api/queries';
 import type { Endpoint } from '../../api/types';
-import { retentionFromForm, formFromRetention } from '../preferences/retention';
 import { SAMPLES, sampleEvent, sampleForEndpoint, samplePath } from './samples';
 import { watchForCapture } from './SendTestWebhook';
 
@@ -37,16 +36,6 @@ describe('test webhook samples', () => {
     expect(id()).not.toBe(id());
     expect(SAMPLES.map((s) => s.id)).toEqual(['stripe', 'github', 'shopify', 'slack', 'standard-webhooks']);
     expect(samplePath({ path_prefix: '/stripe/' }, SAMPLES[0], 'x')).toBe('/stripe/hookbench-test/stripe/x');
-  });
-});
-
-describe('the retention form', () => {
-  it('reads empty as no limit and refuses zero or words', () => {
-    expect(retentionFromForm({ maxCaptures: '100,000', maxAgeDays: '' })).toEqual({ ok: true, retention: { max_captures: 100000, max_age_days: null } });
-    expect(retentionFromForm({ maxCaptures: '', maxAgeDays: '40000' }).ok).toBe(false); // the engine's limit
-    const bad = retentionFromForm({ maxCaptures: '0', maxAgeDays: 'a month' });
-    expect(!bad.ok && Object.keys(bad.errors).sort()).toEqual(['maxAgeDays', 'maxCaptures']);
-    expect(formFromRetention({ max_captures: null, max_age_days: 30 })).toEqual({ maxCaptures: '', maxAgeDays: '30' });
   });
 });
 

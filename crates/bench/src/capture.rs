@@ -54,7 +54,11 @@ async fn start_python(python: &PathBuf, app_dir: &PathBuf) -> anyhow::Result<Pyt
     let dir = tempfile::tempdir()?;
     // A free port: bind, read it back, let go, hand it to uvicorn.
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let child = Command::new(python)
+    // Absolute (links kept: the venv's python is a link), since a relative program path would be
+    // looked up from the app's folder.
+    let python = std::path::absolute(python)
+        .map_err(|e| anyhow::anyhow!("the FastAPI venv's python {} is not there: {e}", python.display()))?;
+    let child = Command::new(&python)
         .args(["-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", &port.to_string()])
         .args(["--workers", "1", "--log-level", "warning", "--no-access-log"])
         .current_dir(app_dir)
@@ -63,13 +67,16 @@ async fn start_python(python: &PathBuf, app_dir: &PathBuf) -> anyhow::Result<Pyt
         .stderr(Stdio::inherit())
         .spawn()?;
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-    let python = Python { child, addr, _dir: dir };
+    let mut python = Python { child, addr, _dir: dir };
     let client = reqwest::Client::builder().no_proxy().build()?;
     let started = Instant::now();
     loop {
         let answer = client.post(format!("http://{addr}/ready")).body("{}").send().await;
         if answer.is_ok_and(|r| r.status().is_success()) {
             return Ok(python);
+        }
+        if let Ok(Some(status)) = python.child.try_wait() {
+            anyhow::bail!("the FastAPI receiver exited at start ({status})");
         }
         if started.elapsed() > Duration::from_secs(30) {
             anyhow::bail!("the FastAPI receiver did not answer within 30 s");
@@ -183,4 +190,25 @@ pub async fn run(options: &CaptureOptions) -> anyhow::Result<Vec<Row>> {
     }
     drop(python);
     Ok(rows)
+}
+
+/// Profiling aid: a receiver alone in this process, so a profiler sees only the capture path.
+pub async fn serve_only(secs: Duration) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let mut config = ServeConfig::new(dir.path().join("data"));
+    config.receiver_addr = "127.0.0.1:0".parse()?;
+    config.api_addr = "127.0.0.1:0".parse()?;
+    let running = hookbench_http::start(config).await?;
+    println!("receiver {}", running.receiver_addr);
+    tokio::time::sleep(secs).await;
+    running.shutdown().await;
+    Ok(())
+}
+
+/// Profiling aid: the capture benchmark's load on `addr`, from this process.
+pub async fn load_only(addr: SocketAddr, connections: usize, secs: Duration) -> anyhow::Result<()> {
+    let target = Target { addr, path: "/hooks/bench".into(), body: json_body(1024) };
+    let result = closed_loop(&target, connections, secs).await;
+    println!("{:.0} req/s ({} ok, {} errors)", result.per_sec(), result.ok, result.errors);
+    Ok(())
 }

@@ -52,6 +52,12 @@ struct Args {
     bundle_dir: PathBuf,
     #[arg(long, default_value = "target/bench/latest.json")]
     out: PathBuf,
+    /// Profiling aid: only start a receiver (port 0, temp dir), print its address, run this many seconds.
+    #[arg(long)]
+    serve_secs: Option<u64>,
+    /// Profiling aid: only load this receiver address for --round-secs with --connections and print the rate.
+    #[arg(long)]
+    load: Option<std::net::SocketAddr>,
 }
 
 fn today() -> String {
@@ -62,6 +68,12 @@ fn today() -> String {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(secs) = args.serve_secs {
+        return capture::serve_only(Duration::from_secs(secs)).await;
+    }
+    if let Some(addr) = args.load {
+        return capture::load_only(addr, args.connections, Duration::from_secs_f64(args.round_secs)).await;
+    }
     let wants = |part: &str| args.only.iter().any(|p| p == part);
     let mut report = Report { date: today(), machine: Machine::read(), rows: Vec::new() };
     eprintln!(

@@ -234,7 +234,7 @@ pub fn install<R: Runtime>(
         .build(app)?;
     let tray = Tray { icon, status, heal, toggle, addr: receiver_addr, log };
     tray.show(state);
-    tauri::async_runtime::spawn(follow(tray, Arc::downgrade(engine)));
+    tauri::async_runtime::spawn(follow(tray, state, Arc::downgrade(engine)));
     Ok(())
 }
 
@@ -281,15 +281,14 @@ where
 }
 
 /// Refreshes the tray on each endpoint change, after a lag, and when a plan's window starts or ends.
-async fn follow<R: Runtime>(tray: Tray<R>, engine: Weak<Engine>) {
+async fn follow<R: Runtime>(tray: Tray<R>, mut shown: Receiver, engine: Weak<Engine>) {
     let Some(mut bus) = engine.upgrade().map(|e| e.subscribe()) else { return };
-    let mut shown = None;
     loop {
         let Some(strong) = engine.upgrade() else { return };
         let state = Receiver::from_engine(strong.listener_off().is_some(), &strong.active_faults());
-        if shown != Some(state) {
+        if state != shown {
             tray.show(state);
-            shown = Some(state);
+            shown = state;
         }
         let now = strong.now_ms();
         let sleep = match strong.list_endpoints().await {

@@ -287,7 +287,7 @@ async fn change(client: &Client, id: i64, what: &str) -> anyhow::Result<ExitCode
 fn batch_line(b: &Value) -> String {
     let (done, total) = (b["done"].as_u64().unwrap_or(0), b["total"].as_u64().unwrap_or(0));
     let width = 20;
-    let filled = if total == 0 { width } else { (done * width as u64 / total) as usize };
+    let filled = (done * width as u64).checked_div(total).map_or(width, |f| (f as usize).min(width));
     let c = &b["counts"];
     format!(
         "replay {}  {:<9} {done}/{total} [{}{}]  delivered {}  dead {}  in progress {}  skipped {}",

@@ -1,5 +1,6 @@
 //! Pure types and rules of Hookbench. Nothing here touches a socket, a file or the wall clock.
 
+pub mod alerts;
 pub mod batch;
 pub mod breaker;
 pub mod capture;
@@ -8,6 +9,7 @@ pub mod dedupe;
 pub mod endpoint;
 pub mod exchange;
 pub mod fault;
+pub mod metrics;
 pub mod outbox;
 pub mod ratelimit;
 pub mod replay;

@@ -2,6 +2,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use hookbench_domain::alerts::Alert;
 use hookbench_domain::batch::Batch;
 use hookbench_domain::outbox::{Attempt, EventSummary};
 use hookbench_domain::settings::Settings;
@@ -26,6 +27,10 @@ pub enum LiveEvent {
     AttemptFinished(Attempt),
     SettingsChanged(Settings),
     BatchUpdated(Batch),
+    /// Retention deleted old captures: lists should refetch.
+    CapturesPruned { deleted: u64 },
+    AlertFired(Alert),
+    AlertCleared(Alert),
 }
 
 impl LiveEvent {
@@ -43,6 +48,9 @@ impl LiveEvent {
             LiveEvent::AttemptFinished(_) => "attempt.finished",
             LiveEvent::SettingsChanged(_) => "settings.changed",
             LiveEvent::BatchUpdated(_) => "batch.updated",
+            LiveEvent::CapturesPruned { .. } => "captures.pruned",
+            LiveEvent::AlertFired(_) => "alert.fired",
+            LiveEvent::AlertCleared(_) => "alert.cleared",
         }
     }
 }

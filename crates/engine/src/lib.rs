@@ -1,11 +1,13 @@
 //! Hookbench's engine: the inbound capture pipeline and the live event bus, over the store.
 
+mod alerts;
 mod batch;
 mod bus;
 pub mod consume;
 mod endpoints;
 mod error;
 mod exchange;
+mod metrics;
 mod faults;
 mod forward;
 mod inbound;
@@ -28,6 +30,7 @@ use hookbench_domain::{
 use hookbench_store::{Store, StoredBody};
 
 pub use bus::{LiveEvent, LiveMessage};
+pub use alerts::AlertsView;
 pub use error::EngineError;
 pub use exchange::{Export, ExportFormat, ExportInput, ImportFormat, ImportResult};
 pub use faults::{ActiveFault, ListenerOff};
@@ -72,6 +75,8 @@ pub struct Engine {
     /// Engine-wide settings (the global time scale), loaded at start and saved on each change.
     settings: RwLock<hookbench_domain::settings::Settings>,
     settings_change: tokio::sync::Mutex<()>,
+    /// Alert rules, the alerts active now and the recently cleared.
+    alerts: Mutex<alerts::AlertState>,
 }
 
 /// The routing table: endpoints, and each endpoint's responses ready to render.
@@ -136,6 +141,7 @@ impl Engine {
             outbound: outbound::Outbound::new(timer)?,
             settings,
             settings_change: tokio::sync::Mutex::new(()),
+            alerts: Mutex::new(alerts::AlertState::default()),
         });
         let weak = Arc::downgrade(&engine);
         let sweeper = tokio::spawn(async move {
@@ -153,6 +159,8 @@ impl Engine {
         }
         outbound::spawn(&engine).await?;
         engine.resume_batches().await?;
+        engine.load_alert_rules().await?;
+        engine.spawn_watch();
         Ok(engine)
     }
 

@@ -33,6 +33,11 @@ impl Engine {
             self.outbound.wake();
         }
         self.bus.publish(LiveEvent::SettingsChanged(new));
+        if new.retention != old.retention
+            && let Err(e) = self.apply_retention().await
+        {
+            tracing::warn!(error = %e, "cannot apply the new retention limits yet");
+        }
         Ok(new)
     }
 }

@@ -627,6 +627,8 @@ mod faults {
 
 #[path = "http/exchange.rs"]
 mod exchange;
+#[path = "http/metrics.rs"]
+mod metrics;
 #[path = "http/replay.rs"]
 mod replay;
 #[path = "http/sender.rs"]

@@ -12,6 +12,7 @@ mod endpoints;
 mod error;
 mod events;
 mod imports;
+mod metrics;
 mod migrations;
 mod pool;
 mod search;
@@ -30,6 +31,7 @@ use hookbench_domain::{Capture, CaptureFilter, CaptureId, CapturePage, NewCaptur
 pub use captures::HeldEdit;
 pub use error::StoreError;
 pub use events::Finish;
+pub use metrics::WindowRows;
 pub use writer::StoreTrouble;
 use pool::ReadPool;
 use writer::Writer;

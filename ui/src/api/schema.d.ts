@@ -4,6 +4,38 @@
  */
 
 export interface paths {
+    "/api/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["alerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["update_rules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/captures": {
         parameters: {
             query?: never;
@@ -461,6 +493,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/metrics/prometheus": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["prometheus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/replays": {
         parameters: {
             query?: never;
@@ -621,6 +685,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/storage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["storage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/stream": {
         parameters: {
             query?: never;
@@ -691,6 +771,69 @@ export interface components {
             /** Format: int64 */
             remaining_ms?: number | null;
             summary: string;
+        };
+        Alert: {
+            cleared_at?: null | components["schemas"]["i64"];
+            /** @description `kind:subject`, stable while the condition holds. */
+            id: string;
+            /** @description `dead_letters`, `signature_failures`, `p95_latency` or `retry_queue`. */
+            kind: string;
+            link: components["schemas"]["AlertLink"];
+            message: string;
+            since: components["schemas"]["i64"];
+            /** @description `destination:3`, `endpoint:2` or `outbox`. */
+            subject: string;
+            subject_name: string;
+            /** Format: double */
+            threshold: number;
+            /** Format: double */
+            value: number;
+        };
+        /** @description Where the events or captures behind an alert are. */
+        AlertLink: {
+            /** Format: int64 */
+            destination?: number | null;
+            /** Format: int64 */
+            endpoint?: number | null;
+            state?: string | null;
+            verdict?: string | null;
+            /** @description `outbox` or `inbox`. */
+            view: string;
+        };
+        AlertRules: {
+            /**
+             * Format: int64
+             * @description Fire when a destination has more dead letters than this in the window (default 0).
+             */
+            dead_letters_max?: number;
+            enabled?: boolean;
+            /** @description Also as a desktop notification (the desktop app). */
+            notify_desktop?: boolean;
+            /**
+             * Format: int64
+             * @description Fire when a destination's p95 attempt latency is above this (default 5000 ms).
+             */
+            p95_latency_ms?: number;
+            /**
+             * Format: int64
+             * @description Fire when more events than this wait for a retry (default 500).
+             */
+            retry_queue_max?: number;
+            /**
+             * Format: double
+             * @description Fire when more than this share (in %) of an endpoint's checked signatures fail (default 2).
+             */
+            signature_failure_pct?: number;
+            /** @description The window the figures are taken over (default 15m; see `GET /api/metrics`). */
+            window?: string;
+        };
+        /** @description `GET /api/alerts`. */
+        AlertsView: {
+            /** @description Oldest first. */
+            active: components["schemas"]["Alert"][];
+            /** @description The last 50 cleared, newest first. */
+            recent: components["schemas"]["Alert"][];
+            rules: components["schemas"]["AlertRules"];
         };
         /** @description One HTTP try of an event. */
         Attempt: {
@@ -1041,6 +1184,52 @@ export interface components {
             name: string;
             url: string;
         };
+        DestinationMetrics: {
+            /** Format: int64 */
+            attempts: number;
+            /** Format: double */
+            attempts_per_min: number;
+            /** @description closed, open or half_open. */
+            breaker: string;
+            /** Format: int64 */
+            dead: number;
+            /** Format: int64 */
+            dead_letters: number;
+            /** Format: int64 */
+            delivered: number;
+            /** Format: int64 */
+            destination_id?: number | null;
+            /**
+             * Format: int64
+             * @description Events whose first attempt fell in the window.
+             */
+            events: number;
+            latency_ms?: null | components["schemas"]["Latency"];
+            name: string;
+            /**
+             * Format: double
+             * @description Share of those events that needed more than one attempt.
+             */
+            retry_rate?: number | null;
+            series: components["schemas"]["DestinationPoint"][];
+            /**
+             * Format: double
+             * @description delivered / (delivered + dead) over events finished in the window.
+             */
+            success_rate?: number | null;
+            target_key: string;
+        };
+        DestinationPoint: {
+            /** Format: int64 */
+            attempts: number;
+            /** Format: int64 */
+            delivered: number;
+            /** Format: int64 */
+            failures: number;
+            /** Format: int64 */
+            p95_ms?: number | null;
+            t: components["schemas"]["i64"];
+        };
         /** @description Names a destination by id or by name. */
         DestinationRef: components["schemas"]["i64"] | string;
         /** @description A provider found from a request's headers (or Mailgun's body). */
@@ -1077,6 +1266,37 @@ export interface components {
         EndpointInput: components["schemas"]["EndpointSettings"] & {
             name: string;
             path_prefix: string;
+        };
+        EndpointMetrics: {
+            /** Format: double */
+            duplicate_rate?: number | null;
+            /** Format: int64 */
+            endpoint_id: number;
+            /** Format: int64 */
+            faulted: number;
+            name: string;
+            path_prefix: string;
+            /** Format: int64 */
+            requests: number;
+            /** Format: double */
+            requests_per_min: number;
+            series: components["schemas"]["EndpointPoint"][];
+            /**
+             * Format: double
+             * @description invalid / checked; `null` when nothing was checked.
+             */
+            signature_failure_rate?: number | null;
+        };
+        EndpointPoint: {
+            /** Format: int64 */
+            duplicates: number;
+            /** Format: int64 */
+            faulted: number;
+            /** Format: int64 */
+            requests: number;
+            /** Format: int64 */
+            signature_failures: number;
+            t: components["schemas"]["i64"];
         };
         EndpointSettings: {
             dedupe?: null | components["schemas"]["DedupeSettings"];
@@ -1370,6 +1590,28 @@ export interface components {
             /** @enum {string} */
             kind: "body_hash";
         };
+        Latency: {
+            /** Format: int64 */
+            p50: number;
+            /** Format: int64 */
+            p95: number;
+            /** Format: int64 */
+            p99: number;
+        };
+        Metrics: {
+            /** Format: int64 */
+            bucket_ms: number;
+            destinations: components["schemas"]["DestinationMetrics"][];
+            endpoints: components["schemas"]["EndpointMetrics"][];
+            now: components["schemas"]["i64"];
+            /**
+             * Format: int64
+             * @description Events waiting for a retry.
+             */
+            retry_queue: number;
+            /** Format: int64 */
+            window_ms: number;
+        };
         /** @description What happens to the event after an attempt. `because` is the sentence the timeline shows. */
         NextStep: {
             /** @enum {string} */
@@ -1528,6 +1770,13 @@ export interface components {
             /** Format: int32 */
             status: number;
         };
+        /** @description How many captures are kept: the oldest beyond either limit are deleted (`null`: no limit). */
+        Retention: {
+            /** Format: int32 */
+            max_age_days?: number | null;
+            /** Format: int64 */
+            max_captures?: number | null;
+        };
         /** @description How `Retry-After` is written: delay-seconds, or an HTTP date that many seconds after `now`. */
         RetryAfter: {
             /** @enum {string} */
@@ -1664,14 +1913,16 @@ export interface components {
         };
         /** @description The settings as stored and as `GET /api/settings` shows them. */
         Settings: {
+            retention?: components["schemas"]["Retention"];
             /**
              * @description Speed factor for every event whose own scale is 1× (real time): 60 runs an hour's schedule in
              *     a minute. An event (or its destination) with its own scale keeps it.
              */
             time_scale?: components["schemas"]["TimeScale"];
         };
-        /** @description A change to the settings: fields left out stay as they are. */
+        /** @description A change to the settings: fields left out stay as they are; an unknown field is refused. */
         SettingsPatch: {
+            retention?: null | components["schemas"]["Retention"];
             time_scale?: null | components["schemas"]["TimeScale"];
         };
         SignInput: components["schemas"]["PastedBody"] & {
@@ -1721,6 +1972,23 @@ export interface components {
          * @example 5xx
          */
         StatusMatcher: string;
+        /** @description How much room the data takes (`GET /api/storage`). */
+        Storage: {
+            /**
+             * Format: int64
+             * @description Bytes of captured bodies received (what the captures' sizes add up to).
+             */
+            body_bytes: number;
+            /** Format: int64 */
+            captures: number;
+            /** Format: int64 */
+            db_bytes: number;
+            /** Format: int64 */
+            events: number;
+            oldest_capture_at?: null | components["schemas"]["i64"];
+            /** Format: int64 */
+            wal_bytes: number;
+        };
         /** @description Why writes are failing: the database is locked by another process, or the disk is full. */
         StoreTroubleView: {
             error: string;
@@ -1801,6 +2069,93 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    alerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertsView"];
+                };
+            };
+            /** @description missing or wrong API token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description only the fields to change */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlertRules"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertRules"];
+                };
+            };
+            /** @description the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description missing or wrong API token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list: {
         parameters: {
             query?: {
@@ -3956,6 +4311,84 @@ export interface operations {
             };
         };
     };
+    metrics: {
+        parameters: {
+            query?: {
+                /** @description 5m, 15m, 1h (default), 6h, 24h or 7d. */
+                window?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description per destination and endpoint, with a series per bucket */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Metrics"];
+                };
+            };
+            /** @description a malformed path or query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description missing or wrong API token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    prometheus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the last hour's figures in Prometheus' text format */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description missing or wrong API token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list: {
         parameters: {
             query?: never;
@@ -4514,6 +4947,34 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    storage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Storage"];
+                };
+            };
+            /** @description missing or wrong API token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

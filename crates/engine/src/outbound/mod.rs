@@ -77,6 +77,23 @@ impl Outbound {
         })
     }
 
+    /// Every target's breaker phase as a word: `closed`, `open` or `half_open`.
+    pub(crate) fn breaker_phases(&self) -> HashMap<String, &'static str> {
+        use hookbench_domain::breaker::Phase;
+        let targets = self.targets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        targets
+            .iter()
+            .map(|(key, t)| {
+                let word = match t.breaker.phase {
+                    Phase::Closed { .. } => "closed",
+                    Phase::Open { .. } => "open",
+                    Phase::HalfOpen { .. } => "half_open",
+                };
+                (key.clone(), word)
+            })
+            .collect()
+    }
+
     pub(crate) fn timer(&self) -> &Arc<dyn Timer> {
         &self.timer
     }

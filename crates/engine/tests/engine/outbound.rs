@@ -276,7 +276,7 @@ async fn the_global_time_scale_runs_retries_faster_moves_waiting_ones_and_surviv
     let dir = tempfile::tempdir().unwrap();
     let (engine, timer) = manual_engine(dir.path()).await;
     let mut live = engine.subscribe();
-    let scale = |f: f64| SettingsPatch { time_scale: Some(TimeScale::new(f).unwrap()) };
+    let scale = |f: f64| SettingsPatch { time_scale: Some(TimeScale::new(f).unwrap()), ..Default::default() };
     engine.update_settings(scale(60.0)).await.unwrap();
     let policy = RetryPolicy::with_schedule(Schedule::Delays {
         list: vec![DurationSpec::ZERO, DurationSpec::from_hours(1), DurationSpec::from_hours(1)],
@@ -316,5 +316,62 @@ async fn the_global_time_scale_runs_retries_faster_moves_waiting_ones_and_surviv
     engine.shutdown().await;
     let (engine, _timer) = manual_engine(dir.path()).await;
     assert_eq!(engine.settings().time_scale, TimeScale::new(3600.0).unwrap(), "the setting is stored");
+    engine.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_dead_letter_fires_an_alert_that_links_to_it_and_clears_when_it_leaves_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, timer) = manual_engine(dir.path()).await;
+    let mut live = engine.subscribe();
+    let destination: DestinationInput =
+        serde_json::from_value(serde_json::json!({"name": "billing", "url": refused_url(), "retry": "none"})).unwrap();
+    let destination = engine.create_destination(destination).await.unwrap();
+    engine.evaluate_alerts().await.unwrap();
+    assert!(engine.alerts().active.is_empty(), "nothing dead, nothing fires");
+    let input = EventInput {
+        destination: Some(DestinationRef::Id(destination.id)),
+        body: Some("{}".into()),
+        ..Default::default()
+    };
+    engine.send_event(input).await.unwrap();
+    finished_attempts(&mut live, 1).await;
+    engine.evaluate_alerts().await.unwrap();
+    let view = engine.alerts();
+    assert_eq!(view.active.len(), 1, "{:?}", view.active);
+    let alert = &view.active[0];
+    assert_eq!((alert.kind.as_str(), alert.value, alert.since), ("dead_letters", 1.0, T0));
+    assert_eq!(alert.message, "1 dead letter for billing in the last 15m (more than 0)");
+    assert_eq!((alert.link.view.as_str(), alert.link.destination), ("outbox", Some(destination.id)));
+    let fired = loop {
+        if let LiveEvent::AlertFired(a) = live.recv().await.unwrap().event {
+            break a;
+        }
+    };
+    assert_eq!(fired.id, alert.id);
+    // Checked again while it holds: no second alert.fired, the same `since`.
+    timer.advance_ms(60_000);
+    engine.evaluate_alerts().await.unwrap();
+    assert_eq!(engine.alerts().active[0].since, T0);
+    // The window moves past the dead letter: it clears.
+    timer.advance_ms(15 * 60_000);
+    engine.evaluate_alerts().await.unwrap();
+    let view = engine.alerts();
+    assert!(view.active.is_empty());
+    assert_eq!(view.recent[0].cleared_at, Some(T0 + 16 * 60_000));
+    let cleared = loop {
+        match live.recv().await.unwrap().event {
+            LiveEvent::AlertCleared(a) => break a,
+            LiveEvent::AlertFired(a) => panic!("fired again: {a:?}"),
+            _ => {}
+        }
+    };
+    assert_eq!(cleared.id, alert.id);
+    // Rules: a higher threshold keeps a second dead letter quiet; a typo is refused.
+    engine.update_alert_rules(serde_json::json!({"dead_letters_max": 1})).await.unwrap();
+    assert!(engine.update_alert_rules(serde_json::json!({"window": "2d"})).await.is_err());
+    engine.shutdown().await;
+    let (engine, _timer) = manual_engine(dir.path()).await;
+    assert_eq!(engine.alerts().rules.dead_letters_max, 1, "the rules are stored");
     engine.shutdown().await;
 }

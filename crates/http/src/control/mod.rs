@@ -12,6 +12,7 @@ mod exchange;
 mod faults;
 mod forward;
 mod info;
+mod metrics;
 mod replay;
 mod settings;
 mod signatures;
@@ -48,6 +49,11 @@ pub fn router(state: AppState, guard: Arc<Guard>) -> Router {
     let authed = Router::new()
         .route("/api/info", get(info::info))
         .route("/api/settings", get(settings::get).put(settings::update))
+        .route("/api/metrics", get(metrics::metrics))
+        .route("/api/metrics/prometheus", get(metrics::prometheus))
+        .route("/api/alerts", get(metrics::alerts))
+        .route("/api/alerts/rules", axum::routing::put(metrics::update_rules))
+        .route("/api/storage", get(metrics::storage))
         .route("/api/captures", get(captures::list).delete(captures::clear))
         .route("/api/captures/{id}", get(captures::get).delete(captures::delete))
         .route("/api/captures/{id}/body", get(captures::body))
@@ -123,6 +129,7 @@ async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
     info(title = "Hookbench control API", description = "Every route but /api/health needs `Authorization: Bearer <token>`."),
     paths(
         info::health, info::info, settings::get, settings::update,
+        metrics::metrics, metrics::prometheus, metrics::alerts, metrics::update_rules, metrics::storage,
         captures::list, captures::get, captures::body, captures::delete, captures::clear,
         endpoints::list, endpoints::create, endpoints::get, endpoints::update, endpoints::delete,
         signatures::schemes, signatures::verify, signatures::sign,

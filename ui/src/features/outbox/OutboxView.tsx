@@ -44,8 +44,15 @@ export function OutboxView({ receiverUrl }: { receiverUrl: string }) {
   const [filter, setFilter] = useState<EventFilter>({});
   const [sendTo, setSendTo] = useState<number | null>(null);
   // An alert's link or a dashboard card asks for the events list with these filters (once per request).
-  const { outboxFilter } = useNav();
+  const { outboxFilter, outboxEvent } = useNav();
   const [takenFilter, setTakenFilter] = useState(0);
+  // "Open in Outbox" from a replay, a forward or a capture: select that event (once per request).
+  const [takenEvent, setTakenEvent] = useState(0);
+  if (outboxEvent && outboxEvent.seq !== takenEvent) {
+    setTakenEvent(outboxEvent.seq);
+    setSelected(outboxEvent.id);
+    setTab('events');
+  }
   if (outboxFilter && outboxFilter.seq !== takenFilter) {
     setTakenFilter(outboxFilter.seq);
     const f = outboxFilter.filter;

@@ -142,8 +142,15 @@ async fn run(engine: Arc<Engine>, event: Event, attempt: Attempt, prepared: Resu
     let finish = Finish { attempt_id: attempt.id, result, next, breaker, breaker_state };
     match record_finish(&engine, finish).await {
         Ok((summary, attempt)) => {
+            let settled_batch = summary.batch_id.filter(|_| summary.state.is_final());
             engine.bus.publish(LiveEvent::EventUpdated(summary));
             engine.bus.publish(LiveEvent::AttemptFinished(attempt));
+            // A bulk replay's counts change as its events settle: say so, so the stream alone is enough.
+            if let Some(batch) = settled_batch
+                && let Ok(Some(batch)) = engine.store.get_batch(batch).await
+            {
+                engine.bus.publish(LiveEvent::BatchUpdated(batch));
+            }
         }
         // The attempt stays in flight in the store; the next start records it as interrupted and retries.
         Err(e) => tracing::warn!(event = event.summary.id, error = %e, "cannot record the end of an attempt"),

@@ -9,6 +9,7 @@ mod faults;
 mod listen;
 mod scheme;
 mod send;
+mod observe;
 mod replay;
 mod serve;
 mod settings;
@@ -56,6 +57,12 @@ enum Command {
     Export(replay::ExportArgs),
     /// Import a HAR file, JSON Lines or curl commands as captures.
     Import(replay::ImportArgs),
+    /// List captures: full-text search and filters.
+    Captures(observe::CapturesArgs),
+    /// The dashboard's figures per destination and endpoint (or Prometheus text).
+    Metrics(observe::MetricsArgs),
+    /// Active alerts (exit 1 when any fires), or `alerts set` to change the rules.
+    Alerts(observe::AlertsArgs),
     /// Show or change engine-wide settings (the sender's global time scale).
     Settings(settings::SettingsArgs),
     /// Check a webhook signature: exit 0 valid, 1 invalid, 2 usage error.
@@ -108,6 +115,9 @@ fn main() -> ExitCode {
         Command::Consume(args) => consume::consume(args),
         Command::Settings(args) => settings::run(args),
         Command::Replay(args) => replay::run(args),
+        Command::Captures(args) => observe::captures(args),
+        Command::Metrics(args) => observe::metrics(args),
+        Command::Alerts(args) => observe::alerts(args),
         Command::Export(args) => replay::export(args),
         Command::Import(args) => replay::import(args),
         Command::Verify(args) => verify::verify(args),

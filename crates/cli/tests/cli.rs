@@ -272,6 +272,8 @@ fn a_ci_script_turns_an_outage_on_and_off() {
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no endpoint 'nope'"));
 }
 
+#[path = "cli/observe.rs"]
+mod observe;
 #[path = "cli/replay.rs"]
 mod replay;
 #[path = "cli/sender.rs"]

@@ -187,3 +187,11 @@ describe('alert rules and the alerts cache', () => {
     expect(applyAlertEvent(undefined, { type: 'alert.fired', alert: alert() })).toBeUndefined();
   });
 });
+
+describe('top-bar panels', () => {
+  it('hang from the right edge of their button, or from its left edge when there is no room', async () => {
+    const { panelSide } = await import('./panelSide');
+    expect(panelSide(1100, 1140, 420)).toBe('right');
+    expect(panelSide(12, 48, 360)).toBe('left'); // the gear wrapped to the start of a second row
+  });
+});

@@ -2,6 +2,7 @@
 //! opens the events or captures behind it) and the rules form. Mounted once, it also sends a
 //! desktop notification for each fired alert when the rules ask for it.
 import { useContext, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { usePanelSide } from './panelSide';
 import {
   errorsOf422,
   isMissingRoute,
@@ -157,6 +158,8 @@ export function AlertsButton() {
   const now = useNow();
   const [open, setOpen] = useState(false);
   const [editing, setEditing] = useState(false);
+  const anchor = useRef<HTMLSpanElement>(null);
+  const side = usePanelSide(anchor, open, 420);
   useAlertNotifications(alerts.data?.rules, desktop);
   if (alerts.isError && isMissingRoute(alerts.error)) return null; // an engine without alerts
   const active = alerts.data?.active ?? [];
@@ -166,7 +169,7 @@ export function AlertsButton() {
     followLink(nav, l);
   };
   return (
-    <span className="alerts">
+    <span className="alerts" ref={anchor}>
       <button
         type="button"
         className={`btn alerts-btn ${active.length > 0 ? 'alerts-on' : ''}`}
@@ -184,7 +187,7 @@ export function AlertsButton() {
         </span>
       </button>
       {open && (
-        <div className="alerts-panel" data-testid="alerts-panel">
+        <div className={`alerts-panel panel-${side}`} data-testid="alerts-panel">
           {editing && alerts.data ? (
             <RulesFormView rules={alerts.data.rules} onDone={() => setEditing(false)} />
           ) : (

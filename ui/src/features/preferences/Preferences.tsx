@@ -1,6 +1,7 @@
 //! Desktop preferences (ports, data dir, theme) in a small panel off the top bar. The shell reads
 //! them at launch, so saving says they apply at the next start and shows where things run now.
-import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { usePanelSide } from '../alerts/panelSide';
 import { useToast } from '../../components/Toast';
 import { readSettings, writeSettings } from '../../platform/settings';
 import {
@@ -144,8 +145,10 @@ export function PreferencesButton({
   const [open, setOpen] = useState(false);
   // Stable: the panel reads the file once per opening, not once per render.
   const close = useCallback(() => setOpen(false), []);
+  const anchor = useRef<HTMLSpanElement>(null);
+  const side = usePanelSide(anchor, open, 360);
   return (
-    <span className="prefs">
+    <span className={`prefs prefs-${side}`} ref={anchor}>
       <button
         type="button"
         className={`btn ${open ? 'nav-on' : ''}`}

@@ -241,7 +241,7 @@ mod tests {
                 dead_letters: dead,
                 attempts: 12,
                 attempts_per_min: 0.8,
-                latency_ms: Some(Latency { p50: 10, p95: p95, p99: p95 }),
+                latency_ms: Some(Latency { p50: 10, p95, p99: p95 }),
                 breaker: "closed".into(),
                 series: Vec::new(),
             }],

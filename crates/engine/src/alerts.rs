@@ -118,7 +118,7 @@ impl Engine {
                 if let Err(e) = engine.evaluate_alerts().await {
                     tracing::warn!(error = %e, "cannot check the alert rules");
                 }
-                if ticks % 12 == 0
+                if ticks.is_multiple_of(12)
                     && let Err(e) = engine.apply_retention().await
                 {
                     tracing::warn!(error = %e, "cannot apply retention");

@@ -87,7 +87,9 @@ mod tests {
 
     #[test]
     fn a_patch_changes_only_what_it_names_and_is_checked() {
-        let s = Settings::default().patched(SettingsPatch { time_scale: Some(scale(3600.0)), ..Default::default() }).unwrap();
+        let s = Settings::default()
+            .patched(SettingsPatch { time_scale: Some(scale(3600.0)), ..Default::default() })
+            .unwrap();
         assert_eq!(s.time_scale, scale(3600.0));
         assert_eq!(s.patched(SettingsPatch::default()).unwrap(), s);
         let err = s.patched(SettingsPatch { time_scale: Some(scale(7200.0)), ..Default::default() }).unwrap_err();

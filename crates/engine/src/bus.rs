@@ -17,7 +17,9 @@ const CAPACITY: usize = 1024;
 #[serde(untagged)]
 pub enum LiveEvent {
     CaptureCreated(CaptureSummary),
-    CaptureDeleted { id: CaptureId },
+    CaptureDeleted {
+        id: CaptureId,
+    },
     CapturesCleared {},
     EndpointsChanged {},
     DestinationsChanged {},
@@ -28,7 +30,9 @@ pub enum LiveEvent {
     SettingsChanged(Settings),
     BatchUpdated(Batch),
     /// Retention deleted old captures: lists should refetch.
-    CapturesPruned { deleted: u64 },
+    CapturesPruned {
+        deleted: u64,
+    },
     AlertFired(Alert),
     AlertCleared(Alert),
 }

@@ -7,10 +7,10 @@ pub mod consume;
 mod endpoints;
 mod error;
 mod exchange;
-mod metrics;
 mod faults;
 mod forward;
 mod inbound;
+mod metrics;
 mod outbound;
 mod replay;
 mod settings;
@@ -29,8 +29,8 @@ use hookbench_domain::{
 };
 use hookbench_store::{Store, StoredBody};
 
-pub use bus::{LiveEvent, LiveMessage};
 pub use alerts::AlertsView;
+pub use bus::{LiveEvent, LiveMessage};
 pub use error::EngineError;
 pub use exchange::{Export, ExportFormat, ExportInput, ImportFormat, ImportResult};
 pub use faults::{ActiveFault, ListenerOff};

@@ -625,6 +625,8 @@ mod faults {
     }
 }
 
+#[path = "http/consume.rs"]
+mod consume;
 #[path = "http/exchange.rs"]
 mod exchange;
 #[path = "http/metrics.rs"]
@@ -633,5 +635,3 @@ mod metrics;
 mod replay;
 #[path = "http/sender.rs"]
 mod sender;
-#[path = "http/consume.rs"]
-mod consume;

@@ -32,8 +32,8 @@ pub use captures::HeldEdit;
 pub use error::StoreError;
 pub use events::Finish;
 pub use metrics::WindowRows;
-pub use writer::StoreTrouble;
 use pool::ReadPool;
+pub use writer::StoreTrouble;
 use writer::Writer;
 
 /// The file name of the database inside the data directory.

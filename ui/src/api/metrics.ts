@@ -6,8 +6,7 @@ import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tansta
 import { useEffect } from 'react';
 import { ApiError, type Api } from './client';
 import { useApi } from './queries';
-
-// ---- shapes (the lead's API, /tmp issue7-api; to be replaced by schema.d.ts names once generated) ----
+import type { components } from './schema';
 
 export const WINDOWS = ['5m', '15m', '1h', '6h', '24h', '7d'] as const;
 export type MetricsWindow = (typeof WINDOWS)[number];
@@ -31,97 +30,29 @@ export const WINDOW_LABEL: Record<MetricsWindow, string> = {
   '7d': '7 days',
 };
 
-export interface Latency {
-  p50: number;
-  p95: number;
-  p99: number;
-}
+type S = components['schemas'];
 
+// The engine's shapes come from the OpenAPI document (schema.d.ts), narrowed where the document
+// says only `string`; a field the engine renames or drops fails the type check here.
+export type Latency = S['Latency'];
 export type BreakerState = 'closed' | 'open' | 'half_open';
-
-export interface DestinationBucket {
-  t: number;
-  attempts: number;
-  failures: number;
-  delivered: number;
-  p95_ms: number | null;
-}
-
-export interface DestinationMetrics {
-  target_key: string;
-  destination_id: number | null;
-  name: string;
-  events: number;
-  delivered: number;
-  dead: number;
-  success_rate: number | null;
-  retry_rate: number | null;
-  dead_letters: number;
-  attempts: number;
-  attempts_per_min: number;
-  latency_ms: Latency | null;
-  breaker: BreakerState;
-  series: DestinationBucket[];
-}
-
-export interface EndpointBucket {
-  t: number;
-  requests: number;
-  signature_failures: number;
-  duplicates: number;
-  faulted: number;
-}
-
-export interface EndpointMetrics {
-  endpoint_id: number;
-  name: string;
-  path_prefix: string;
-  requests: number;
-  requests_per_min: number;
-  signature_failure_rate: number | null;
-  duplicate_rate: number | null;
-  faulted: number;
-  series: EndpointBucket[];
-}
-
-export interface Metrics {
-  window_ms: number;
-  now: number;
-  bucket_ms: number;
-  retry_queue: number;
-  destinations: DestinationMetrics[];
-  endpoints: EndpointMetrics[];
-}
+export type DestinationBucket = S['DestinationPoint'];
+export type DestinationMetrics = Omit<S['DestinationMetrics'], 'breaker'> & { breaker: BreakerState };
+export type EndpointBucket = S['EndpointPoint'];
+export type EndpointMetrics = S['EndpointMetrics'];
+export type Metrics = Omit<S['Metrics'], 'destinations'> & { destinations: DestinationMetrics[] };
 
 export type AlertKind = 'dead_letters' | 'signature_failures' | 'p95_latency' | 'retry_queue';
 
-export interface AlertRules {
-  dead_letters_max: number;
-  signature_failure_pct: number;
-  p95_latency_ms: number;
-  retry_queue_max: number;
-  window: MetricsWindow;
-  enabled: boolean;
-  notify_desktop: boolean;
-}
+/** As `GET /api/alerts` gives them: every field present (the document marks them optional for PUT). */
+export type AlertRules = Omit<Required<S['AlertRules']>, 'window'> & { window: MetricsWindow };
 
 /** Where an alert's events are: the Outbox or the Inbox with these filters. */
 export type AlertLink =
-  | { view: 'outbox'; state?: string; destination?: number }
-  | { view: 'inbox'; endpoint?: number; verdict?: 'valid' | 'invalid' };
+  | { view: 'outbox'; state?: string | null; destination?: number | null }
+  | { view: 'inbox'; endpoint?: number | null; verdict?: 'valid' | 'invalid' | null };
 
-export interface Alert {
-  id: string;
-  kind: AlertKind;
-  subject: string;
-  subject_name: string;
-  value: number;
-  threshold: number;
-  message: string;
-  since: number;
-  cleared_at: number | null;
-  link: AlertLink | null;
-}
+export type Alert = Omit<S['Alert'], 'kind' | 'link'> & { kind: AlertKind; link: AlertLink | null };
 
 export interface Alerts {
   rules: AlertRules;
@@ -129,19 +60,8 @@ export interface Alerts {
   recent: Alert[];
 }
 
-export interface Retention {
-  max_captures: number | null;
-  max_age_days: number | null;
-}
-
-export interface Storage {
-  db_bytes: number;
-  wal_bytes: number;
-  captures: number;
-  events: number;
-  body_bytes: number;
-  oldest_capture_at: number | null;
-}
+export type Retention = S['Retention'];
+export type Storage = S['Storage'];
 
 /** The live events this module cares about (stream.ts emits them with the capture events). */
 export type HealthLiveEvent =

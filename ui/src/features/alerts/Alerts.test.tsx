@@ -188,6 +188,17 @@ describe('alert rules and the alerts cache', () => {
   });
 });
 
+describe('following a link', () => {
+  it('passes on only the filters the engine set (null is no filter)', async () => {
+    const { followLink } = await import('./Alerts');
+    const got: unknown[] = [];
+    const nav = { openOutbox: (f: unknown) => got.push(f), openInbox: (f: unknown) => got.push(f) } as unknown as Nav;
+    followLink(nav, { view: 'outbox', state: 'dead', destination: null });
+    followLink(nav, { view: 'inbox', endpoint: 2, verdict: null });
+    expect(JSON.parse(JSON.stringify(got))).toEqual([{ state: 'dead' }, { endpoint: 2 }]);
+  });
+});
+
 describe('top-bar panels', () => {
   it('hang from the right edge of their button, or from its left edge when there is no room', async () => {
     const { panelSide } = await import('./panelSide');

@@ -24,10 +24,11 @@ import './alerts.css';
 
 /** Opens what an alert links to. */
 export function followLink(nav: Nav, link: AlertLink): void {
+  // The engine leaves a filter out or sends null; the views take only what is set.
   if (link.view === 'outbox') {
-    nav.openOutbox?.({ state: link.state, destination: link.destination });
+    nav.openOutbox?.({ state: link.state ?? undefined, destination: link.destination ?? undefined });
   } else {
-    nav.openInbox?.({ endpoint: link.endpoint, verdict: link.verdict });
+    nav.openInbox?.({ endpoint: link.endpoint ?? undefined, verdict: link.verdict ?? undefined });
   }
 }
 

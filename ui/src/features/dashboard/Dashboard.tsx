@@ -87,7 +87,7 @@ export function DestinationCard({ d }: { d: DestinationMetrics }) {
             { name: 'failed', tone: 'bad', values: d.series.map((b) => b.failures) },
           ]}
         />
-        <Sparkline label="p95 latency" values={d.series.map((b) => b.p95_ms)} format={ms} testId="chart-p95" />
+        <Sparkline label="p95 latency" values={d.series.map((b) => b.p95_ms ?? null)} format={ms} testId="chart-p95" />
       </div>
     </article>
   );

@@ -288,10 +288,11 @@ async fn an_event_detail_has_no_duplicate_keys() {
 #[tokio::test]
 async fn the_global_time_scale_is_read_changed_checked_and_applied_to_events_without_their_own() {
     let server = TestServer::start().await;
-    assert_eq!(server.api_json("/api/settings").await, json!({"time_scale": 1.0}));
+    let none = json!({"max_captures": null, "max_age_days": null});
+    assert_eq!(server.api_json("/api/settings").await, json!({"time_scale": 1.0, "retention": none}));
     let res = server.api_request(Method::PUT, "/api/settings").json(&json!({"time_scale": 60})).send().await.unwrap();
     assert_eq!(res.status(), 200);
-    assert_eq!(res.json::<Value>().await.unwrap(), json!({"time_scale": 60.0}));
+    assert_eq!(res.json::<Value>().await.unwrap(), json!({"time_scale": 60.0, "retention": none}));
     assert_eq!(server.api_json("/api/settings").await["time_scale"], 60.0);
     for (bad, status) in [(json!({"time_scale": 0.5}), 422), (json!({"time_scale": 99999}), 422)] {
         let res = server.api_request(Method::PUT, "/api/settings").json(&bad).send().await.unwrap();

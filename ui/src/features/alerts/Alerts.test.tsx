@@ -104,6 +104,19 @@ describe('the alerts bell', () => {
     expect(screen.getByTestId('alerts-recent').textContent).toContain('3 dead letters for billing');
   });
 
+  it('closes its panel on a click elsewhere or Escape', async () => {
+    const qc = renderBell();
+    await waitFor(() => expect(qc.getQueryData(healthKeys.alerts)).toBeDefined());
+    fireEvent.click(screen.getByTestId('alerts-open'));
+    fireEvent.mouseDown(screen.getByTestId('alerts-panel'));
+    expect(screen.getByTestId('alerts-panel')).toBeTruthy(); // a click inside keeps it
+    fireEvent.mouseDown(document.body);
+    expect(screen.queryByTestId('alerts-panel')).toBeNull();
+    fireEvent.click(screen.getByTestId('alerts-open'));
+    fireEvent.keyDown(window, { key: 'Escape' });
+    expect(screen.queryByTestId('alerts-panel')).toBeNull();
+  });
+
   it('notifies the desktop for a fired alert when the rules ask for it, and not when they do not', async () => {
     const qc = renderBell();
     await waitFor(() => expect(qc.getQueryData(healthKeys.alerts)).toBeDefined());

@@ -161,6 +161,20 @@ export function AlertsButton() {
   const [editing, setEditing] = useState(false);
   const anchor = useRef<HTMLSpanElement>(null);
   const side = usePanelSide(anchor, open, 420);
+  // A click elsewhere or Escape closes the panel, as menus do.
+  useEffect(() => {
+    if (!open) return;
+    const away = (e: MouseEvent) => {
+      if (anchor.current && !anchor.current.contains(e.target as Node)) setOpen(false);
+    };
+    const esc = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
+    document.addEventListener('mousedown', away);
+    window.addEventListener('keydown', esc);
+    return () => {
+      document.removeEventListener('mousedown', away);
+      window.removeEventListener('keydown', esc);
+    };
+  }, [open]);
   useAlertNotifications(alerts.data?.rules, desktop);
   if (alerts.isError && isMissingRoute(alerts.error)) return null; // an engine without alerts
   const active = alerts.data?.active ?? [];

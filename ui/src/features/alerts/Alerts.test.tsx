@@ -120,10 +120,13 @@ describe('the alerts bell', () => {
   it('notifies the desktop for a fired alert when the rules ask for it, and not when they do not', async () => {
     const qc = renderBell();
     await waitFor(() => expect(qc.getQueryData(healthKeys.alerts)).toBeDefined());
-    act(() => applyToCache(qc, { type: 'alert.fired', alert: alert() }));
-    expect(notified).toEqual([{ title: 'Hookbench: billing', body: '3 dead letters for billing in the last 15 min (more than 0)', desktop: true }]);
-    act(() => applyToCache(qc, { type: 'alert.cleared', alert: alert({ cleared_at: Date.now() }) }));
+    const slow = alert({ id: 'p95_latency:destination:3', kind: 'p95_latency', message: 'p95 latency of billing is 6000 ms in the last 15m (above 5000 ms)' });
+    act(() => applyToCache(qc, { type: 'alert.fired', alert: slow }));
+    expect(notified).toEqual([{ title: 'Hookbench: billing', body: 'p95 latency of billing is 6000 ms in the last 15m (above 5000 ms)', desktop: true }]);
+    act(() => applyToCache(qc, { type: 'alert.cleared', alert: { ...slow, cleared_at: Date.now() } }));
     expect(notified).toHaveLength(1); // a cleared alert is not announced
+    act(() => applyToCache(qc, { type: 'alert.fired', alert: alert() }));
+    expect(notified).toHaveLength(1); // the desktop shell announces dead letters itself
   });
 
   it('stays quiet when desktop notifications are off', async () => {

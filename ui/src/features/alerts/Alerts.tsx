@@ -41,6 +41,9 @@ export function useAlertNotifications(rules: AlertRules | undefined, desktop: bo
       onAlertEvent((e) => {
         const r = latest.current;
         if (e.type !== 'alert.fired' || !r || !r.enabled || !r.notify_desktop) return;
+        // The desktop shell already tells of new dead letters natively (throttled, only while the
+        // window is not focused): a second notification for the same thing would be noise.
+        if (desktop && e.alert.kind === 'dead_letters') return;
         void notify(`Hookbench: ${e.alert.subject_name}`, e.alert.message, desktop);
       }),
     [desktop],

@@ -230,6 +230,17 @@ fn commit_some(conn: &Connection, group: Vec<Job>) -> Vec<Job> {
         let closed =
             if ok { conn.execute_batch("RELEASE job") } else { conn.execute_batch("ROLLBACK TO job; RELEASE job") };
         if let Err(e) = closed {
+            if conn.is_autocommit() {
+                // Closing the savepoint hit the full disk and SQLite rolled the whole transaction
+                // back: this job and every one before it are not stored, with that cause; the
+                // rest go into a new transaction.
+                tracing::error!(error = %e, "SQLite rolled back the write transaction; its jobs are not stored");
+                job.finish(Err(StoreError::from(clone_error(&e))));
+                for done in ran {
+                    done.finish(Err(StoreError::from(clone_error(&e))));
+                }
+                return jobs.collect();
+            }
             tracing::error!(error = %e, "cannot close a savepoint");
         }
         ran.push(job);

@@ -138,6 +138,14 @@ async fn until_full(serve: &Serve, what: &str) -> Vec<String> {
         }
     }
     assert!(!refused.is_empty(), "[{what}] the store never filled up");
+    // A small write may still fit after a refusal, and a write that goes through ends the spell of
+    // trouble: one more big request is refused, and health says why (the UI shows it as a banner).
+    let (status, body, _) = capture(serve, "/fill", "probe", vec![b'x'; 256 * 1024]).await;
+    assert_eq!(status, 503, "[{what}] still full: {body}");
+    refused.push("probe".to_owned());
+    let (_, health) = serve.api_get("/api/health").await;
+    assert_eq!(health["status"], "degraded", "[{what}] {health}");
+    assert!(health["store"]["error"].as_str().unwrap_or_default().contains("full"), "[{what}] {health}");
     let tags = stored_tags(serve);
     for tag in &acked {
         assert!(tags.contains(tag), "[{what}] {tag} was acknowledged and is not stored");
@@ -146,10 +154,6 @@ async fn until_full(serve: &Serve, what: &str) -> Vec<String> {
         assert!(!tags.contains(tag), "[{what}] {tag} was refused with 503 and is stored anyway");
     }
     println!("[{what}] {} requests stored, {} refused with 503 once full", acked.len(), refused.len());
-    // Health says why writes fail until one goes through again (the UI shows it as a banner).
-    let (_, health) = serve.api_get("/api/health").await;
-    assert_eq!(health["status"], "degraded", "[{what}] {health}");
-    assert!(health["store"]["error"].as_str().unwrap_or_default().contains("full"), "[{what}] {health}");
     acked
 }
 

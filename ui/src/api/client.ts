@@ -47,32 +47,45 @@ export function captureListQuery(filter: CaptureFilter, before?: number, limit =
   return p.toString();
 }
 
+/**
+ * One call to the engine: the token, a content type for a body, and every failure as an `ApiError`
+ * holding the engine's `{code, message}` (or `unreachable`). Every API module goes through it.
+ */
+export async function apiFetch(
+  conn: Pick<Connection, 'apiUrl' | 'token'>,
+  path: string,
+  init: RequestInit = {},
+  contentType = 'application/json',
+): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (conn.token) headers.set('Authorization', `Bearer ${conn.token}`);
+  if (init.body !== undefined) headers.set('Content-Type', contentType);
+  let res: Response;
+  try {
+    res = await fetch(conn.apiUrl + path, { ...init, headers });
+  } catch (e) {
+    throw new ApiError(0, 'unreachable', `the engine at ${conn.apiUrl} cannot be reached (${String(e)})`);
+  }
+  if (!res.ok) {
+    let code = 'http_' + res.status;
+    let message = `${res.status} ${res.statusText}`.trim();
+    try {
+      const body = (await res.json()) as { code?: string; message?: string };
+      if (body.code) code = body.code;
+      if (body.message) message = body.message;
+    } catch {
+      // not JSON: keep the status line
+    }
+    throw new ApiError(res.status, code, message);
+  }
+  return res;
+}
+
 export class Api {
   constructor(readonly conn: Connection) {}
 
   private async request(path: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (this.conn.token) headers.set('Authorization', `Bearer ${this.conn.token}`);
-    if (init.body !== undefined) headers.set('Content-Type', 'application/json');
-    let res: Response;
-    try {
-      res = await fetch(this.conn.apiUrl + path, { ...init, headers });
-    } catch (e) {
-      throw new ApiError(0, 'unreachable', `the engine at ${this.conn.apiUrl} cannot be reached (${String(e)})`);
-    }
-    if (!res.ok) {
-      let code = 'http_' + res.status;
-      let message = `${res.status} ${res.statusText}`.trim();
-      try {
-        const body = (await res.json()) as { code?: string; message?: string };
-        if (body.code) code = body.code;
-        if (body.message) message = body.message;
-      } catch {
-        // not JSON: keep the status line
-      }
-      throw new ApiError(res.status, code, message);
-    }
-    return res;
+    return apiFetch(this.conn, path, init);
   }
 
   private async json<T>(path: string, init?: RequestInit): Promise<T> {

@@ -11,7 +11,7 @@ import {
   type QueryClient,
 } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { ApiError, type Api } from './client';
+import { ApiError, apiFetch, type Api } from './client';
 import { useApi } from './queries';
 import type { components } from './schema';
 
@@ -82,28 +82,7 @@ export class SenderApi {
   constructor(private readonly api: Pick<Api, 'conn'>) {}
 
   private async call<T>(path: string, init: RequestInit = {}): Promise<T> {
-    const { apiUrl, token } = this.api.conn;
-    const headers = new Headers(init.headers);
-    if (token) headers.set('Authorization', `Bearer ${token}`);
-    if (init.body !== undefined) headers.set('Content-Type', 'application/json');
-    let res: Response;
-    try {
-      res = await fetch(apiUrl + path, { ...init, headers });
-    } catch (e) {
-      throw new ApiError(0, 'unreachable', `the engine at ${apiUrl} cannot be reached (${String(e)})`);
-    }
-    if (!res.ok) {
-      let code = 'http_' + res.status;
-      let message = `${res.status} ${res.statusText}`.trim();
-      try {
-        const body = (await res.json()) as { code?: string; message?: string };
-        if (body.code) code = body.code;
-        if (body.message) message = body.message;
-      } catch {
-        // not JSON: keep the status line
-      }
-      throw new ApiError(res.status, code, message);
-    }
+    const res = await apiFetch(this.api.conn, path, init);
     if (res.status === 204) return null as T;
     return (await res.json()) as T;
   }

@@ -4,7 +4,7 @@
 //! dashboard refetches its metrics at most every 2 s while things happen, else once per bucket.
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { ApiError, type Api } from './client';
+import { ApiError, apiFetch, type Api } from './client';
 import { useApi } from './queries';
 import type { components } from './schema';
 
@@ -72,28 +72,7 @@ export type HealthLiveEvent =
 // ---- calls ----
 
 async function call<T>(api: Pick<Api, 'conn'>, path: string, init: RequestInit = {}): Promise<T> {
-  const { apiUrl, token } = api.conn;
-  const headers = new Headers(init.headers);
-  if (token) headers.set('Authorization', `Bearer ${token}`);
-  if (init.body !== undefined) headers.set('Content-Type', 'application/json');
-  let res: Response;
-  try {
-    res = await fetch(apiUrl + path, { ...init, headers });
-  } catch (e) {
-    throw new ApiError(0, 'unreachable', `the engine at ${apiUrl} cannot be reached (${String(e)})`);
-  }
-  if (!res.ok) {
-    let code = 'http_' + res.status;
-    let message = `${res.status} ${res.statusText}`.trim();
-    try {
-      const body = (await res.json()) as { code?: string; message?: string };
-      if (body.code) code = body.code;
-      if (body.message) message = body.message;
-    } catch {
-      // not JSON: keep the status line
-    }
-    throw new ApiError(res.status, code, message);
-  }
+  const res = await apiFetch(api.conn, path, init);
   return (await res.json()) as T;
 }
 

@@ -4,7 +4,7 @@
 //! (`batch.updated`, and the sender's events for the replays just made). Nothing here polls.
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { ApiError, type Api } from './client';
+import { apiFetch, type Api } from './client';
 import { applySenderEvent, senderKeys, type Attempt, type EventSummary, type SenderEvent, type SenderLiveEvent } from './events';
 import { useApi } from './queries';
 import type { HeaderView } from './types';
@@ -149,28 +149,7 @@ export class ReplayApi {
   constructor(private readonly api: Pick<Api, 'conn'>) {}
 
   private async raw(path: string, init: RequestInit = {}, contentType = 'application/json'): Promise<Response> {
-    const { apiUrl, token } = this.api.conn;
-    const headers = new Headers(init.headers);
-    if (token) headers.set('Authorization', `Bearer ${token}`);
-    if (init.body !== undefined) headers.set('Content-Type', contentType);
-    let res: Response;
-    try {
-      res = await fetch(apiUrl + path, { ...init, headers });
-    } catch (e) {
-      throw new ApiError(0, 'unreachable', `the engine at ${apiUrl} cannot be reached (${String(e)})`);
-    }
-    if (!res.ok) {
-      let code = 'http_' + res.status;
-      let message = `${res.status} ${res.statusText}`.trim();
-      try {
-        const body = (await res.json()) as { code?: string; message?: string };
-        if (body.code) code = body.code;
-        if (body.message) message = body.message;
-      } catch {
-        // not JSON: keep the status line
-      }
-      throw new ApiError(res.status, code, message);
-    }
+    const res = await apiFetch(this.api.conn, path, init, contentType);
     return res;
   }
 

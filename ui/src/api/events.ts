@@ -168,8 +168,10 @@ export function useSaveSettings() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (patch: SettingsPatch) => s.saveSettings(patch),
-    onSuccess: (settings) => {
-      qc.setQueryData(senderKeys.settings, settings);
+    onSuccess: () => {
+      // Refetched, not set from this answer: a later change (from another client, announced by
+      // settings.changed) may already be in the cache, and this answer must not overwrite it.
+      void qc.invalidateQueries({ queryKey: senderKeys.settings });
       // Plans and scaled times of open timelines change with the global scale.
       void qc.invalidateQueries({ queryKey: senderKeys.details });
     },

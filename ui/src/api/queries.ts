@@ -146,16 +146,69 @@ export function applyToCache(qc: QueryClient, event: LiveEvent): void {
       }
       break;
   }
-  for (const [key, data] of qc.getQueriesData<CaptureListData>({ queryKey: ['captures', 'list'] })) {
+  const pending = pendingFor(qc);
+  for (const query of qc.getQueryCache().findAll({ queryKey: ['captures', 'list'] })) {
+    const key = query.queryKey;
     const filter = (key[2] ?? {}) as CaptureFilter;
+    // The answer of a fetch on its way may have been read before this event: note the event so it
+    // is applied again when that answer lands, or a capture made during the first load never shows.
+    const late = query.state.fetchStatus === 'fetching' ? notePending(pending, query.queryHash) : undefined;
     if (filter.search && event.type === 'capture.created') {
-      // Only the engine can tell whether it matches; don't cancel a refetch already on its way.
-      void qc.invalidateQueries({ queryKey: key, exact: true }, { cancelRefetch: false });
+      // Only the engine can tell whether it matches: fetch again, after the fetch on its way if any.
+      if (late) late.refetch = true;
+      else void qc.invalidateQueries({ queryKey: key, exact: true });
       continue;
     }
+    late?.events.push(event);
+    const data = query.state.data as CaptureListData | undefined;
     const next = applyLiveEvent(data, filter, event);
     if (next !== data) qc.setQueryData(key, next);
   }
+}
+
+/** What arrived while a capture list was fetching: events to apply again, or a refetch to make. */
+interface Pending {
+  events: LiveEvent[];
+  refetch: boolean;
+}
+
+const pendingByClient = new WeakMap<QueryClient, Map<string, Pending>>();
+
+function notePending(pending: Map<string, Pending>, hash: string): Pending {
+  let entry = pending.get(hash);
+  if (!entry) {
+    entry = { events: [], refetch: false };
+    pending.set(hash, entry);
+  }
+  return entry;
+}
+
+/** The client's pending map; the first call subscribes to the cache to settle it when fetches land. */
+function pendingFor(qc: QueryClient): Map<string, Pending> {
+  let pending = pendingByClient.get(qc);
+  if (pending) return pending;
+  const map = new Map<string, Pending>();
+  pendingByClient.set(qc, map);
+  qc.getQueryCache().subscribe((e) => {
+    const entry = map.get(e.query.queryHash);
+    if (!entry) return;
+    if (e.type === 'removed') {
+      map.delete(e.query.queryHash);
+      return;
+    }
+    if (e.type !== 'updated' || (e.action.type !== 'success' && e.action.type !== 'error')) return;
+    map.delete(e.query.queryHash);
+    if (e.action.type === 'error') return;
+    if (entry.refetch) {
+      void qc.invalidateQueries({ queryKey: e.query.queryKey, exact: true });
+      return;
+    }
+    const filter = (e.query.queryKey[2] ?? {}) as CaptureFilter;
+    const data = e.query.state.data as CaptureListData | undefined;
+    const next = entry.events.reduce((d, ev) => applyLiveEvent(d, filter, ev), data);
+    if (next !== data) qc.setQueryData(e.query.queryKey, next);
+  });
+  return map;
 }
 
 /** Subscribes to the SSE stream while mounted; returns the connection status for the live indicator. */

@@ -1,0 +1,87 @@
+import { QueryClient } from '@tanstack/react-query';
+import { describe, expect, it } from 'vitest';
+import { flattenPages, type CaptureListData } from './live';
+import { applyToCache, keys } from './queries';
+import type { CaptureFilter, CapturePage, CaptureSummary } from './types';
+
+function cap(id: number): CaptureSummary {
+  return {
+    id,
+    received_at: '2026-01-01T00:00:00.000Z',
+    method: 'POST',
+    path: `/hook/${id}`,
+    query: null,
+    content_type: 'application/json',
+    body_size: 2,
+    body_stored: true,
+    response_status: 200,
+    remote_addr: '127.0.0.1:1',
+    endpoint_id: 1,
+    verdict_valid: null,
+    duplicate_of: null,
+    duplicate_count: 0,
+  } as CaptureSummary;
+}
+
+/** A first-page fetch the test answers by hand, and how many fetches were made. */
+function slowList(qc: QueryClient, filter: CaptureFilter) {
+  const answers: ((page: CapturePage) => void)[] = [];
+  const done = qc.fetchInfiniteQuery({
+    queryKey: keys.captureList(filter),
+    queryFn: () => new Promise<CapturePage>((resolve) => answers.push(resolve)),
+    initialPageParam: undefined as number | undefined,
+    getNextPageParam: (last: CapturePage) => last.next_cursor ?? undefined,
+    staleTime: Infinity,
+  });
+  return { answers, done };
+}
+
+function listed(qc: QueryClient, filter: CaptureFilter): number[] {
+  return flattenPages(qc.getQueryData<CaptureListData>(keys.captureList(filter))).map((c) => c.id);
+}
+
+describe('applyToCache while a capture list is loading', () => {
+  it('keeps a capture that arrives while the first page is on its way (read before it)', async () => {
+    const qc = new QueryClient();
+    const { answers, done } = slowList(qc, {});
+    await Promise.resolve();
+    applyToCache(qc, { type: 'capture.created', capture: cap(3) });
+    // The page was read before capture 3 was committed.
+    answers[0]({ items: [cap(2), cap(1)], next_cursor: null, total: 2 });
+    await done;
+    expect(listed(qc, {})).toEqual([3, 2, 1]);
+    expect(qc.getQueryData<CaptureListData>(keys.captureList({}))?.pages[0].total).toBe(3);
+  });
+
+  it('does not show a capture twice when the page already had it', async () => {
+    const qc = new QueryClient();
+    const { answers, done } = slowList(qc, {});
+    await Promise.resolve();
+    applyToCache(qc, { type: 'capture.created', capture: cap(3) });
+    answers[0]({ items: [cap(3), cap(2)], next_cursor: null, total: 2 });
+    await done;
+    expect(listed(qc, {})).toEqual([3, 2]);
+  });
+
+  it('drops a capture deleted while the page was on its way', async () => {
+    const qc = new QueryClient();
+    const { answers, done } = slowList(qc, {});
+    await Promise.resolve();
+    applyToCache(qc, { type: 'capture.deleted', id: 2 });
+    answers[0]({ items: [cap(2), cap(1)], next_cursor: null, total: 2 });
+    await done;
+    expect(listed(qc, {})).toEqual([1]);
+  });
+
+  it('fetches a search list again after a load that may have missed a new capture', async () => {
+    const qc = new QueryClient();
+    const filter = { search: 'invoice' };
+    const { answers, done } = slowList(qc, filter);
+    await Promise.resolve();
+    applyToCache(qc, { type: 'capture.created', capture: cap(5) });
+    answers[0]({ items: [], next_cursor: null, total: 0 });
+    await done;
+    // Only the engine knows whether capture 5 matches: the list is stale and asked again.
+    expect(qc.getQueryState(keys.captureList(filter))?.isInvalidated).toBe(true);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyLiveEvent, flattenPages, matchesFilter, type CaptureListData } from './live';
+import { applyLiveEvent, boundLiveList, flattenPages, matchesFilter, type CaptureListData } from './live';
 import type { CaptureSummary } from './types';
 
 function cap(id: number, over: Partial<CaptureSummary> = {}): CaptureSummary {
@@ -75,5 +75,22 @@ describe('matchesFilter mirrors the engine filters', () => {
     expect(matchesFilter(c, { verdict: 'valid' })).toBe(false);
     expect(matchesFilter(c, { duplicate: false })).toBe(false);
     expect(matchesFilter(c, { endpoint: 1 })).toBe(false);
+  });
+});
+
+describe('boundLiveList', () => {
+  it('lets the oldest loaded rows go past the cap, with a cursor to load them again', () => {
+    const pages = [Array.from({ length: 6 }, (_, i) => cap(20 - i)), [cap(14), cap(13), cap(12)], [cap(11), cap(10)]];
+    const before = data(...pages);
+    const next = boundLiveList(before, 7)!;
+    expect(flattenPages(next).map((c) => c.id)).toEqual([20, 19, 18, 17, 16, 15, 14]);
+    expect(next.pages).toHaveLength(2);
+    expect(next.pageParams).toHaveLength(2);
+    // The next page starts before the last row kept.
+    expect(next.pages[1].next_cursor).toBe(14);
+  });
+  it('leaves a list under the cap as it is', () => {
+    const before = data([cap(2), cap(1)]);
+    expect(boundLiveList(before, 2)).toBe(before);
   });
 });

@@ -81,3 +81,37 @@ export function flattenPages(data: CaptureListData | undefined): CaptureSummary[
   if (!data) return [];
   return data.pages.flatMap((p) => p.items);
 }
+
+/**
+ * Most captures a list keeps loaded. Live captures go on top; past this many the oldest loaded rows
+ * are let go (scrolling down loads them again), so hours at 500 captures a second stay in bounded memory.
+ */
+export const LIVE_LIST_CAP = 5000;
+
+/** `data` with at most `cap` captures loaded; the last page kept gets a cursor to the rows let go. */
+export function boundLiveList(data: CaptureListData | undefined, cap = LIVE_LIST_CAP): CaptureListData | undefined {
+  if (!data) return data;
+  let loaded = 0;
+  for (const p of data.pages) loaded += p.items.length;
+  if (loaded <= cap) return data;
+  const pages: CapturePage[] = [];
+  const pageParams: unknown[] = [];
+  let room = cap;
+  for (let i = 0; i < data.pages.length && room > 0; i++) {
+    const page = data.pages[i];
+    if (page.items.length <= room) {
+      pages.push(page);
+    } else {
+      const items = page.items.slice(0, room);
+      pages.push({ ...page, items, next_cursor: items[items.length - 1].id });
+    }
+    pageParams.push(data.pageParams[i]);
+    room -= page.items.length;
+  }
+  const last = pages[pages.length - 1];
+  // A page cut exactly at its end still has older rows after it: keep a cursor to them.
+  if (last.next_cursor == null && last.items.length > 0 && pages.length < data.pages.length) {
+    pages[pages.length - 1] = { ...last, next_cursor: last.items[last.items.length - 1].id };
+  }
+  return { pages, pageParams };
+}

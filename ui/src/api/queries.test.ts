@@ -1,7 +1,7 @@
 import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
-import { flattenPages, type CaptureListData } from './live';
-import { applyToCache, keys } from './queries';
+import { flattenPages, LIVE_LIST_CAP, type CaptureListData } from './live';
+import { applyAllToCache, applyToCache, keys } from './queries';
 import type { CaptureFilter, CapturePage, CaptureSummary } from './types';
 
 function cap(id: number): CaptureSummary {
@@ -83,5 +83,31 @@ describe('applyToCache while a capture list is loading', () => {
     await done;
     // Only the engine knows whether capture 5 matches: the list is stale and asked again.
     expect(qc.getQueryState(keys.captureList(filter))?.isInvalidated).toBe(true);
+  });
+});
+
+describe('applyAllToCache', () => {
+  it('writes each list once for a burst of captures, and keeps it bounded', async () => {
+    const qc = new QueryClient();
+    const first = Array.from({ length: 10 }, (_, i) => cap(10 - i));
+    await qc.fetchInfiniteQuery({
+      queryKey: keys.captureList({}),
+      queryFn: async () => ({ items: first, next_cursor: null, total: 10 }),
+      initialPageParam: undefined as number | undefined,
+      getNextPageParam: (last: CapturePage) => last.next_cursor ?? undefined,
+    });
+    let writes = 0;
+    qc.getQueryCache().subscribe((e) => {
+      if (e.type === 'updated' && e.action.type === 'success') writes++;
+    });
+    const burst = Array.from({ length: LIVE_LIST_CAP }, (_, i) => ({ type: 'capture.created' as const, capture: cap(11 + i) }));
+    applyAllToCache(qc, burst);
+    expect(writes).toBe(1);
+    const ids = listed(qc, {});
+    expect(ids).toHaveLength(LIVE_LIST_CAP);
+    expect(ids[0]).toBe(10 + LIVE_LIST_CAP);
+    // The ten first rows were let go: the list can load them again from before its last row.
+    const data = qc.getQueryData<CaptureListData>(keys.captureList({}))!;
+    expect(data.pages[data.pages.length - 1].next_cursor).toBe(11);
   });
 });

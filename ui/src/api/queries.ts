@@ -9,7 +9,7 @@ import {
   type QueryClient,
 } from '@tanstack/react-query';
 import type { Api } from './client';
-import { applyLiveEvent, type CaptureListData } from './live';
+import { applyLiveEvent, boundLiveList, type CaptureListData } from './live';
 import { applyMetricsEvent } from './metrics';
 import { openLiveStream, type StreamStatus } from './stream';
 import type { CaptureFilter, EndpointInput, LiveEvent, SignInput, VerifyInput } from './types';
@@ -120,49 +120,71 @@ export function useSign() {
 
 /** Applies one live event to every cached capture list and detail. */
 export function applyToCache(qc: QueryClient, event: LiveEvent): void {
+  applyAllToCache(qc, [event]);
+}
+
+/**
+ * Applies live events, in order, to every cached capture list and detail: each list is written
+ * once per call, so a burst of captures costs one render, not one per capture.
+ */
+export function applyAllToCache(qc: QueryClient, events: readonly LiveEvent[]): void {
+  const forLists = events.filter((e) => applyOutsideLists(qc, e));
+  if (forLists.length === 0) return;
+  const pending = pendingFor(qc);
+  for (const query of qc.getQueryCache().findAll({ queryKey: ['captures', 'list'] })) {
+    const key = query.queryKey;
+    const filter = (key[2] ?? {}) as CaptureFilter;
+    // The answer of a fetch on its way may have been read before these events: note them so they
+    // are applied again when that answer lands, or a capture made during the first load never shows.
+    const late = query.state.fetchStatus === 'fetching' ? notePending(pending, query.queryHash) : undefined;
+    const data = query.state.data as CaptureListData | undefined;
+    let next = data;
+    let refetch = false;
+    for (const event of forLists) {
+      if (filter.search && event.type === 'capture.created') {
+        // Only the engine can tell whether it matches: fetch again, after the fetch on its way if any.
+        refetch = true;
+        continue;
+      }
+      late?.events.push(event);
+      next = applyLiveEvent(next, filter, event);
+    }
+    if (refetch && late) late.refetch = true;
+    else if (refetch) void qc.invalidateQueries({ queryKey: key, exact: true });
+    next = boundLiveList(next);
+    if (next !== data) qc.setQueryData(key, next);
+  }
+}
+
+/** The parts of a live event outside the capture lists; whether the lists must see it too. */
+function applyOutsideLists(qc: QueryClient, event: LiveEvent): boolean {
   applyMetricsEvent(qc, event);
   switch (event.type) {
     case 'alert.fired':
     case 'alert.cleared':
     case 'sender.activity':
-      return;
+      return false;
     case 'resync':
       // Back to the first page of each list: refetching every loaded page could be hundreds of calls.
       void qc.resetQueries({ queryKey: keys.captures });
       void qc.invalidateQueries({ queryKey: keys.endpoints });
-      return;
+      return false;
     case 'endpoints.changed':
       void qc.invalidateQueries({ queryKey: keys.endpoints });
-      return;
+      return false;
     case 'capture.deleted':
       qc.removeQueries({ queryKey: keys.capture(event.id) });
-      break;
+      return true;
     case 'captures.cleared':
       qc.removeQueries({ queryKey: ['captures', 'one'] });
-      break;
+      return true;
     case 'capture.created':
       if (event.capture.duplicate_of != null) {
         void qc.invalidateQueries({ queryKey: keys.capture(event.capture.duplicate_of) });
       }
-      break;
-  }
-  const pending = pendingFor(qc);
-  for (const query of qc.getQueryCache().findAll({ queryKey: ['captures', 'list'] })) {
-    const key = query.queryKey;
-    const filter = (key[2] ?? {}) as CaptureFilter;
-    // The answer of a fetch on its way may have been read before this event: note the event so it
-    // is applied again when that answer lands, or a capture made during the first load never shows.
-    const late = query.state.fetchStatus === 'fetching' ? notePending(pending, query.queryHash) : undefined;
-    if (filter.search && event.type === 'capture.created') {
-      // Only the engine can tell whether it matches: fetch again, after the fetch on its way if any.
-      if (late) late.refetch = true;
-      else void qc.invalidateQueries({ queryKey: key, exact: true });
-      continue;
-    }
-    late?.events.push(event);
-    const data = query.state.data as CaptureListData | undefined;
-    const next = applyLiveEvent(data, filter, event);
-    if (next !== data) qc.setQueryData(key, next);
+      return true;
+    default:
+      return true;
   }
 }
 
@@ -205,16 +227,41 @@ function pendingFor(qc: QueryClient): Map<string, Pending> {
     }
     const filter = (e.query.queryKey[2] ?? {}) as CaptureFilter;
     const data = e.query.state.data as CaptureListData | undefined;
-    const next = entry.events.reduce((d, ev) => applyLiveEvent(d, filter, ev), data);
+    const next = boundLiveList(entry.events.reduce((d, ev) => applyLiveEvent(d, filter, ev), data));
     if (next !== data) qc.setQueryData(e.query.queryKey, next);
   });
   return map;
 }
 
+/** How long live events gather before they are applied together (at most this many renders a second: 20). */
+export const LIVE_FLUSH_MS = 50;
+
 /** Subscribes to the SSE stream while mounted; returns the connection status for the live indicator. */
 export function useLiveUpdates(api: Api): StreamStatus {
   const qc = useQueryClient();
   const [status, setStatus] = useState<StreamStatus>('connecting');
-  useEffect(() => openLiveStream(api, (e) => applyToCache(qc, e), setStatus), [api, qc]);
+  useEffect(() => {
+    // 500 captures a second must not mean 500 renders a second: gather, then apply in one pass.
+    let queue: LiveEvent[] = [];
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const flush = () => {
+      timer = null;
+      const batch = queue;
+      queue = [];
+      applyAllToCache(qc, batch);
+    };
+    const close = openLiveStream(
+      api,
+      (e) => {
+        queue.push(e);
+        timer ??= setTimeout(flush, LIVE_FLUSH_MS);
+      },
+      setStatus,
+    );
+    return () => {
+      close();
+      if (timer !== null) clearTimeout(timer);
+    };
+  }, [api, qc]);
   return status;
 }

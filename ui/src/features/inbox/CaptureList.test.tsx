@@ -147,3 +147,44 @@ describe('the Inbox pages through the engine with the `before` cursor', () => {
     expect(calls).toEqual([undefined, 251, 51]);
   });
 });
+
+describe('live captures arriving above the rows in view', () => {
+  function renderWith(items: CaptureSummary[]) {
+    const ref = { current: null } as { current: Virtualizer<HTMLDivElement, Element> | null };
+    const props = { selectedId: null, onSelect: () => {}, hasMore: false, loadingMore: false, loadMore: () => {}, virtualizerRef: ref };
+    const view = render(<CaptureList items={items} {...props} />);
+    return { rerender: (next: CaptureSummary[]) => view.rerender(<CaptureList items={next} {...props} />) };
+  }
+
+  it('keeps the rows in view still when scrolled down, and counts the new ones in a button back to the top', () => {
+    const before = captures(1000);
+    const { rerender } = renderWith(before);
+    const list = screen.getByTestId('capture-list');
+    act(() => scrollTo(list, 500 * ROW_HEIGHT));
+    const inView = rowIds();
+    // Three captures arrive on top.
+    act(() => rerender([summary(1003), summary(1002), summary(1001), ...before]));
+    expect(list.scrollTop).toBe(503 * ROW_HEIGHT);
+    act(() => fireEvent.scroll(list));
+    expect(rowIds()).toEqual(inView);
+    expect(screen.getByTestId('new-above').textContent).toContain('3 new');
+    act(() => rerender([summary(1004), summary(1003), summary(1002), summary(1001), ...before]));
+    expect(screen.getByTestId('new-above').textContent).toContain('4 new');
+    // The button goes back up and is gone.
+    list.scrollTo = ((opts: ScrollToOptions) => scrollTo(list, opts.top ?? 0)) as typeof list.scrollTo;
+    act(() => fireEvent.click(screen.getByTestId('new-above')));
+    expect(list.scrollTop).toBe(0);
+    expect(screen.queryByTestId('new-above')).toBeNull();
+  });
+
+  it('follows new captures at the top of the list', () => {
+    const before = captures(100);
+    const { rerender } = renderWith(before);
+    const list = screen.getByTestId('capture-list');
+    act(() => scrollTo(list, 0));
+    act(() => rerender([summary(101), ...before]));
+    expect(list.scrollTop).toBe(0);
+    expect(rowIds()[0]).toBe(101);
+    expect(screen.queryByTestId('new-above')).toBeNull();
+  });
+});

@@ -1,6 +1,6 @@
 //! The capture list: virtualized (only the visible rows exist in the DOM), so 100,000 captures
 //! scroll like 10; older pages load as the end comes into view.
-import { useEffect, useRef, type RefObject } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import type { CaptureSummary } from '../../api/types';
 import { Badge, MethodBadge, VerdictBadge } from '../../components/Badge';
@@ -105,8 +105,42 @@ export function CaptureList({
     if (hasMore && !loadingMore && last >= items.length - 20) loadMore();
   }, [last, items.length, hasMore, loadingMore, loadMore]);
 
+  // Live captures go on top. At the top the list follows them; scrolled down, the rows in view
+  // stay where they are (the new ones are counted in a button that goes back up).
+  const [newAbove, setNewAbove] = useState(0);
+  const firstId = items.length > 0 ? items[0].id : null;
+  const shownFirst = useRef(firstId);
+  useLayoutEffect(() => {
+    const el = parent.current;
+    const before = shownFirst.current;
+    shownFirst.current = firstId;
+    if (!el || before === null || firstId === before || el.scrollTop <= 0) return;
+    const added = items.findIndex((c) => c.id === before);
+    if (added <= 0) return;
+    el.scrollTop += added * ROW_HEIGHT;
+    setNewAbove((n) => n + added);
+  }, [firstId, items]);
+  const onScroll = () => {
+    if (newAbove > 0 && (parent.current?.scrollTop ?? 0) <= 0) setNewAbove(0);
+  };
+
   return (
-    <div ref={parent} className="list" role="listbox" aria-label="Captures" data-testid="capture-list">
+    <div ref={parent} className="list" role="listbox" aria-label="Captures" data-testid="capture-list" onScroll={onScroll}>
+      {newAbove > 0 && (
+        <div className="new-above">
+          <button
+            type="button"
+            className="btn"
+            data-testid="new-above"
+            onClick={() => {
+              parent.current?.scrollTo({ top: 0 });
+              setNewAbove(0);
+            }}
+          >
+            ↑ {newAbove.toLocaleString()} new
+          </button>
+        </div>
+      )}
       <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
         {virtualItems.map((v) => (
           <div

@@ -4,10 +4,14 @@
 //! is all the scheduler reads: the due events, and the next time something is due. Claiming an
 //! event and finishing an attempt each change the event and its attempt in one transaction.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use hookbench_domain::Timestamp;
 use hookbench_domain::breaker::{BreakerState, Transition};
+use hookbench_domain::capture::HeaderView;
 use hookbench_domain::outbox::{
     Attempt, AttemptId, AttemptResult, AttemptState, DeadLetterCount, DeliverySettings, Event, EventFilter, EventId,
     EventOrigin, EventPage, EventState, EventSummary, NewEvent, SentRequest, TimelineMark,
@@ -102,6 +106,13 @@ CREATE TABLE consumers (
 ) STRICT, WITHOUT ROWID;
 ";
 
+/// The scheduler's second way into the due events: per target, by due time. When a target is at
+/// its concurrency cap its due events wait, and the scheduler looks past them target by target
+/// (a seek each) instead of scanning them in due-time order.
+pub const SCHEMA_V12: &str = "
+CREATE INDEX events_target_due ON events(target_key, next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+";
+
 const SUMMARY: &str = "id, destination_id, url, method, idempotency_key, state, created_at, updated_at, \
      next_attempt_at, attempts, last_status, last_error, dead_reason, resent_from, length(body), target_key, \
      origin, capture_id, batch_id";
@@ -156,29 +167,29 @@ fn event(row: &Row<'_>) -> rusqlite::Result<Event> {
 
 /// Stores an event, due at once. Returns only after the commit: the outbox holds it before any attempt.
 pub fn insert(conn: &Connection, e: &NewEvent, now: Timestamp) -> Result<Event, StoreError> {
-    conn.execute(
+    let mut stmt = conn.prepare_cached(
         "INSERT INTO events (destination_id, target_key, url, method, idempotency_key, headers, body, settings, state,
                              created_at, updated_at, next_attempt_at, resent_from, origin, capture_id, batch_id, exact)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?11, ?9, ?9, CASE WHEN ?11 = 'held' THEN NULL ELSE ?9 END, ?10,
                  ?12, ?13, ?14, ?15)",
-        params![
-            e.destination_id,
-            e.target_key,
-            e.url,
-            e.settings.method,
-            e.idempotency_key,
-            json(&e.headers)?,
-            e.body,
-            json(&e.settings)?,
-            now,
-            e.resent_from,
-            if e.held { "held" } else { "pending" },
-            e.origin.as_str(),
-            e.capture_id,
-            e.batch_id,
-            e.exact
-        ],
     )?;
+    stmt.execute(params![
+        e.destination_id,
+        e.target_key,
+        e.url,
+        e.settings.method,
+        e.idempotency_key,
+        json(&e.headers)?,
+        e.body,
+        json(&e.settings)?,
+        now,
+        e.resent_from,
+        if e.held { "held" } else { "pending" },
+        e.origin.as_str(),
+        e.capture_id,
+        e.batch_id,
+        e.exact
+    ])?;
     get(conn, conn.last_insert_rowid())?.ok_or(StoreError::WorkerGone)
 }
 
@@ -216,11 +227,119 @@ pub fn next_due_after(conn: &Connection, now: Timestamp) -> Result<Option<Timest
     Ok(stmt.query_row([now], |r| r.get(0)).optional()?)
 }
 
-fn mark(conn: &Connection, event_id: EventId, at: Timestamp, kind: &str, text: &str) -> Result<(), StoreError> {
-    conn.execute(
-        "INSERT INTO event_marks (event_id, at, kind, text) VALUES (?1, ?2, ?3, ?4)",
-        params![event_id, at, kind, text],
+/// What the scheduler needs to decide whether a due event may start: no body, no headers.
+#[derive(Debug, Clone)]
+pub struct DueEvent {
+    pub id: EventId,
+    pub target_key: String,
+    pub next_attempt_at: Timestamp,
+    /// Shared between the events that carry the same settings (they are copied from a destination).
+    pub settings: Arc<DeliverySettings>,
+}
+
+/// An admitted event's request material, read just before its claim: raw body bytes, not base64.
+#[derive(Debug, Clone)]
+pub struct SendableEvent {
+    pub summary: EventSummary,
+    pub headers: Vec<HeaderView>,
+    pub body: Vec<u8>,
+    pub exact: bool,
+}
+
+/// The settings as stored, parsed once per distinct text: events copy their destination's
+/// settings, so a due batch usually holds one or two distinct texts. Bounded; cleared when full.
+fn settings_of(text: &str) -> Arc<DeliverySettings> {
+    static CACHE: OnceLock<Mutex<HashMap<Box<str>, Arc<DeliverySettings>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut map = cache.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(found) = map.get(text) {
+        return Arc::clone(found);
+    }
+    let parsed = Arc::new(serde_json::from_str::<DeliverySettings>(text).unwrap_or_default());
+    if map.len() >= 256 {
+        map.clear();
+    }
+    map.insert(text.into(), Arc::clone(&parsed));
+    parsed
+}
+
+fn due_event(row: &Row<'_>) -> rusqlite::Result<DueEvent> {
+    let settings = row.get_ref(3)?.as_str().map(settings_of).map_err(rusqlite::Error::from)?;
+    Ok(DueEvent { id: row.get(0)?, target_key: row.get(1)?, next_attempt_at: row.get(2)?, settings })
+}
+
+/// The earliest `limit` events due at `now` (due time, then id), for every target. Reads only the
+/// due part of the `next_attempt_at` index.
+pub fn due_head(conn: &Connection, now: Timestamp, limit: u32) -> Result<Vec<DueEvent>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, target_key, next_attempt_at, settings FROM events INDEXED BY events_due
+         WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2",
     )?;
+    Ok(stmt.query_map(params![now, limit], due_event)?.collect::<Result<_, _>>()?)
+}
+
+/// The earliest `limit` events due at `now` among the targets not in `skip`, target by target:
+/// the targets with waiting events are walked on `events_target_due` (one seek each), and each one
+/// not skipped gives its earliest due events (one more seek). The due events of a skipped target
+/// are never read, however many there are.
+pub fn due_by_target(
+    conn: &Connection,
+    now: Timestamp,
+    skip: &[String],
+    limit: u32,
+) -> Result<Vec<DueEvent>, StoreError> {
+    let mut targets = conn.prepare_cached(
+        "WITH RECURSIVE t(k) AS (
+             SELECT (SELECT target_key FROM events INDEXED BY events_target_due
+                     WHERE next_attempt_at IS NOT NULL ORDER BY target_key LIMIT 1)
+             UNION ALL
+             SELECT (SELECT target_key FROM events INDEXED BY events_target_due
+                     WHERE next_attempt_at IS NOT NULL AND target_key > t.k ORDER BY target_key LIMIT 1)
+             FROM t WHERE t.k IS NOT NULL
+         )
+         SELECT k FROM t WHERE k IS NOT NULL",
+    )?;
+    let keys: Vec<String> = targets.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let mut of_target = conn.prepare_cached(
+        "SELECT id, target_key, next_attempt_at, settings FROM events INDEXED BY events_target_due
+         WHERE target_key = ?1 AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?2
+         ORDER BY next_attempt_at, id LIMIT ?3",
+    )?;
+    let mut due = Vec::new();
+    for key in keys.iter().filter(|k| !skip.contains(k)) {
+        let rows = of_target.query_map(params![key, now, limit], due_event)?;
+        for row in rows {
+            due.push(row?);
+        }
+    }
+    due.sort_by_key(|e| (e.next_attempt_at, e.id));
+    due.truncate(limit as usize);
+    Ok(due)
+}
+
+/// The request material of these events, in the order asked; `None` for one that is gone.
+pub fn sendable(conn: &Connection, ids: &[EventId]) -> Result<Vec<Option<SendableEvent>>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {SUMMARY}, headers, body, exact FROM events WHERE id = ?1"))?;
+    let mut found = Vec::with_capacity(ids.len());
+    for id in ids {
+        let event = stmt
+            .query_row([id], |row| {
+                Ok(SendableEvent {
+                    summary: summary(row)?,
+                    headers: from_json(row.get(FULL_AT)?).unwrap_or_default(),
+                    body: row.get(FULL_AT + 1)?,
+                    exact: row.get(FULL_AT + 2)?,
+                })
+            })
+            .optional()?;
+        found.push(event);
+    }
+    Ok(found)
+}
+
+fn mark(conn: &Connection, event_id: EventId, at: Timestamp, kind: &str, text: &str) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare_cached("INSERT INTO event_marks (event_id, at, kind, text) VALUES (?1, ?2, ?3, ?4)")?;
+    stmt.execute(params![event_id, at, kind, text])?;
     Ok(())
 }
 
@@ -233,40 +352,116 @@ pub fn defer(
     now: Timestamp,
     note: Option<(&str, &str)>,
 ) -> Result<bool, StoreError> {
-    let moved = conn.execute(
+    let mut stmt = conn.prepare_cached(
         "UPDATE events SET next_attempt_at = ?2, updated_at = ?3 WHERE id = ?1 AND next_attempt_at IS NOT NULL",
-        params![id, until, now],
-    )? > 0;
+    )?;
+    let moved = stmt.execute(params![id, until, now])? > 0;
     if let (true, Some((kind, text))) = (moved, note) {
         mark(conn, id, now, kind, text)?;
     }
     Ok(moved)
 }
 
+/// An event claimed for an attempt: its summary after the claim and its in-flight attempt row.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub summary: EventSummary,
+    /// Clock time of the event's first attempt (this one, when it is the first).
+    pub first_attempt_at: Option<Timestamp>,
+    pub attempt: Attempt,
+}
+
+/// A due event moved to a later time (the circuit is open, the rate limit is spent), with a
+/// timeline mark `(kind, text)` when there is something to say.
+#[derive(Debug, Clone)]
+pub struct Deferral {
+    pub id: EventId,
+    pub until: Timestamp,
+    pub note: Option<(&'static str, String)>,
+}
+
+/// What one claim job did: per event asked, its claim (`None`: no longer due, so not claimed),
+/// and the summary after each deferral that left a mark (to publish).
+#[derive(Debug, Clone, Default)]
+pub struct Claims {
+    pub claimed: Vec<Option<Claimed>>,
+    pub marked: Vec<EventSummary>,
+}
+
 /// Claims a due event for an attempt: the event becomes `delivering` and an in-flight attempt row
-/// is written, together. `None` when the event is no longer due (cancelled or claimed meanwhile).
+/// is written, together. `None` when the event is no longer due (cancelled, moved or claimed
+/// meanwhile). Nothing is read back: the row's new values come from `RETURNING`, the attempt is
+/// what was inserted. `request_json` is `request` encoded.
+pub fn claim_one(
+    conn: &Connection,
+    id: EventId,
+    request: SentRequest,
+    request_json: &str,
+    now: Timestamp,
+) -> Result<Option<Claimed>, StoreError> {
+    let mut update = conn.prepare_cached(&format!(
+        "UPDATE events SET state = 'delivering', next_attempt_at = NULL, attempts = attempts + 1,
+                first_attempt_at = COALESCE(first_attempt_at, ?2), updated_at = ?2
+         WHERE id = ?1 AND state IN ('pending', 'retrying') AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?2
+         RETURNING {SUMMARY}, first_attempt_at"
+    ))?;
+    let claimed = update.query_row(params![id, now], |row| Ok((summary(row)?, row.get(FULL_AT)?))).optional()?;
+    let Some((summary, first_attempt_at)) = claimed else { return Ok(None) };
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO attempts (event_id, number, state, started_at, request) VALUES (?1, ?2, 'in_flight', ?3, ?4)",
+    )?;
+    insert.execute(params![id, summary.attempt_count, now, request_json])?;
+    let attempt = Attempt {
+        id: conn.last_insert_rowid(),
+        event_id: id,
+        number: summary.attempt_count,
+        state: AttemptState::InFlight,
+        started_at: now,
+        finished_at: None,
+        duration_ms: None,
+        request,
+        response: None,
+        error_class: None,
+        error: None,
+        next: None,
+        breaker: None,
+    };
+    Ok(Some(Claimed { summary, first_attempt_at, attempt }))
+}
+
+/// Claims a due event for an attempt (see [`claim_one`]).
 pub fn claim(
     conn: &Connection,
     id: EventId,
     request: &SentRequest,
     now: Timestamp,
 ) -> Result<Option<(EventSummary, Attempt)>, StoreError> {
-    let claimed = conn.execute(
-        "UPDATE events SET state = 'delivering', next_attempt_at = NULL, attempts = attempts + 1,
-                first_attempt_at = COALESCE(first_attempt_at, ?2), updated_at = ?2
-         WHERE id = ?1 AND state IN ('pending', 'retrying') AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?2",
-        params![id, now],
-    )?;
-    if claimed == 0 {
-        return Ok(None);
+    let encoded = json(request)?;
+    Ok(claim_one(conn, id, request.clone(), &encoded, now)?.map(|c| (c.summary, c.attempt)))
+}
+
+/// One scheduler batch in one transaction: claims every event to start (each with its request,
+/// already encoded) and moves every deferred one.
+pub fn claim_many(
+    conn: &Connection,
+    starts: Vec<(EventId, SentRequest, String)>,
+    deferrals: &[Deferral],
+    now: Timestamp,
+) -> Result<Claims, StoreError> {
+    let mut claims = Claims { claimed: Vec::with_capacity(starts.len()), marked: Vec::new() };
+    for (id, request, encoded) in starts {
+        claims.claimed.push(claim_one(conn, id, request, &encoded, now)?);
     }
-    let summary = get_summary(conn, id)?.ok_or(StoreError::WorkerGone)?;
-    conn.execute(
-        "INSERT INTO attempts (event_id, number, state, started_at, request) VALUES (?1, ?2, 'in_flight', ?3, ?4)",
-        params![id, summary.attempt_count, now, json(request)?],
-    )?;
-    let attempt = get_attempt(conn, conn.last_insert_rowid())?.ok_or(StoreError::WorkerGone)?;
-    Ok(Some((summary, attempt)))
+    for d in deferrals {
+        let note = d.note.as_ref().map(|(kind, text)| (*kind, text.as_str()));
+        if defer(conn, d.id, d.until, now, note)?
+            && note.is_some()
+            && let Some(summary) = get_summary(conn, d.id)?
+        {
+            claims.marked.push(summary);
+        }
+    }
+    Ok(claims)
 }
 
 /// What finishing an attempt does to its event.
@@ -280,44 +475,66 @@ pub struct Finish {
     pub breaker_state: Option<(String, BreakerState)>,
 }
 
+/// A [`Finish`]'s JSON columns, encoded before the writer runs it (the writer's thread is the
+/// store's bottleneck: it only runs SQL).
+#[derive(Debug, Clone)]
+pub struct FinishJson {
+    response: Option<String>,
+    next: String,
+    breaker: Option<String>,
+}
+
+pub fn encode_finish(f: &Finish) -> Result<FinishJson, StoreError> {
+    Ok(FinishJson {
+        response: f.result.response.as_ref().map(json).transpose()?,
+        next: json(&f.next)?,
+        breaker: f.breaker.as_ref().map(json).transpose()?,
+    })
+}
+
 /// Records how an attempt ended and moves its event on (delivered, retrying at a time, or dead),
 /// in one transaction. An event cancelled while its attempt was in flight stays cancelled unless
-/// that attempt delivered it.
-pub fn finish(conn: &Connection, f: &Finish) -> Result<(EventSummary, Attempt), StoreError> {
+/// that attempt delivered it. Returns the event's summary after it, from `RETURNING`: nothing is
+/// read back (the finished attempt is what the caller already holds).
+pub fn finish_summary(conn: &Connection, f: &Finish, encoded: &FinishJson) -> Result<EventSummary, StoreError> {
     let r = &f.result;
     let status = r.response.as_ref().map(|res| res.status);
-    conn.execute(
+    let mut update_attempt = conn.prepare_cached(
         "UPDATE attempts SET state = 'finished', finished_at = ?2, duration_ms = ?3, response_status = ?4,
                 response = ?5, error_class = ?6, error = ?7, next = ?8, breaker = ?9
-         WHERE id = ?1",
+         WHERE id = ?1 RETURNING event_id",
+    )?;
+    let event_id: EventId = update_attempt.query_row(
         params![
             f.attempt_id,
             r.finished_at,
             r.duration_ms,
             status,
-            r.response.as_ref().map(json).transpose()?,
+            encoded.response,
             r.error_class.map(class_text),
             r.error,
-            json(&f.next)?,
-            f.breaker.as_ref().map(json).transpose()?
+            encoded.next,
+            encoded.breaker
         ],
+        |row| row.get(0),
     )?;
-    let event_id: EventId =
-        conn.query_row("SELECT event_id FROM attempts WHERE id = ?1", [f.attempt_id], |row| row.get(0))?;
     let (state, next_at, dead_reason) = match &f.next {
         NextStep::Done => (EventState::Delivered, None, None),
         NextStep::RetryAt { at, .. } => (EventState::Retrying, Some(*at), None),
-        NextStep::GiveUp { because } => (EventState::Dead, None, Some(because.clone())),
+        NextStep::GiveUp { because } => (EventState::Dead, None, Some(because.as_str())),
     };
     let last_error = r.error.clone().or_else(|| r.error_class.map(|c| c.describe().to_owned()));
-    conn.execute(
+    let mut update_event = conn.prepare_cached(&format!(
         "UPDATE events SET
             state = CASE WHEN state = 'cancelled' AND ?2 <> 'delivered' THEN 'cancelled' ELSE ?2 END,
             next_attempt_at = CASE WHEN state = 'cancelled' THEN NULL ELSE ?3 END,
             dead_reason = CASE WHEN state = 'cancelled' THEN dead_reason ELSE ?4 END,
             last_status = ?5, last_error = ?6, updated_at = ?7
-         WHERE id = ?1",
+         WHERE id = ?1 RETURNING {SUMMARY}"
+    ))?;
+    let summary = update_event.query_row(
         params![event_id, state.as_str(), next_at, dead_reason, status, last_error, r.finished_at],
+        summary,
     )?;
     if let Some(t) = &f.breaker {
         mark(conn, event_id, r.finished_at, transition_kind(t), &t.describe())?;
@@ -325,7 +542,12 @@ pub fn finish(conn: &Connection, f: &Finish) -> Result<(EventSummary, Attempt), 
     if let Some((key, state)) = &f.breaker_state {
         crate::breakers::save(conn, key, state, r.finished_at)?;
     }
-    let summary = get_summary(conn, event_id)?.ok_or(StoreError::WorkerGone)?;
+    Ok(summary)
+}
+
+/// [`finish_summary`], with the finished attempt read back.
+pub fn finish(conn: &Connection, f: &Finish) -> Result<(EventSummary, Attempt), StoreError> {
+    let summary = finish_summary(conn, f, &encode_finish(f)?)?;
     let attempt = get_attempt(conn, f.attempt_id)?.ok_or(StoreError::WorkerGone)?;
     Ok((summary, attempt))
 }
@@ -530,4 +752,113 @@ pub fn rescale_waiting(
         mark(conn, *id, now, "rescaled", text)?;
     }
     Ok(moved)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::Store;
+
+    const T0: Timestamp = 1_796_000_000_000;
+
+    fn new_event(key: &str, url: &str) -> NewEvent {
+        NewEvent::new(EventOrigin::Send, url.into(), key.into(), DeliverySettings::default())
+    }
+
+    fn request(url: &str) -> SentRequest {
+        SentRequest { method: "POST".into(), url: url.into(), headers: Vec::new() }
+    }
+
+    async fn stored(store: &Store, n: usize, url: &str) -> Vec<EventId> {
+        let mut ids = Vec::new();
+        for i in 0..n {
+            ids.push(store.insert_event(new_event(&format!("msg_{i}"), url), T0).await.unwrap().summary.id);
+        }
+        ids
+    }
+
+    /// One job claims what is still due (a cancelled one is left alone), moves a deferred one with
+    /// its mark, and answers with what it wrote, equal to what a read gives afterwards.
+    #[tokio::test]
+    async fn one_claim_job_claims_the_due_skips_the_cancelled_and_defers_with_a_mark() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let url = "http://127.0.0.1:9/hook";
+        let ids = stored(&store, 4, url).await;
+        store.cancel_event(ids[1], T0).await.unwrap();
+        let starts = vec![(ids[0], request(url)), (ids[1], request(url)), (ids[2], request(url))];
+        let note = Some(("breaker_deferred", "circuit open: probe at +1m".to_owned()));
+        let deferrals = vec![Deferral { id: ids[3], until: T0 + 60_000, note }];
+        let claims = store.claim_events(starts, deferrals, T0 + 5).await.unwrap();
+
+        assert_eq!(claims.claimed.len(), 3);
+        assert!(claims.claimed[1].is_none(), "a cancelled event is not claimed");
+        for (i, claimed) in [(0, &claims.claimed[0]), (2, &claims.claimed[2])] {
+            let claimed = claimed.as_ref().unwrap();
+            let read = store.get_event(ids[i]).await.unwrap().unwrap();
+            assert_eq!(claimed.summary, read.summary, "the claim's summary is the row as stored");
+            assert_eq!(claimed.first_attempt_at, Some(T0 + 5));
+            let (attempts, _) = store.event_timeline(ids[i]).await.unwrap();
+            assert_eq!(attempts.len(), 1);
+            assert_eq!(attempts[0], claimed.attempt, "the attempt returned is the row written");
+            assert_eq!(claimed.attempt.state, AttemptState::InFlight);
+        }
+        assert_eq!(claims.marked.len(), 1);
+        assert_eq!(claims.marked[0].next_attempt_at, Some(T0 + 60_000));
+        let (_, marks) = store.event_timeline(ids[3]).await.unwrap();
+        assert_eq!(marks[0].kind, "breaker_deferred");
+        assert_eq!(store.get_event(ids[1]).await.unwrap().unwrap().summary.state, EventState::Cancelled);
+    }
+
+    /// A batch claimed in one job and never finished (the process died with the requests out) is
+    /// found on the next open: every attempt interrupted, every event due at once.
+    #[tokio::test]
+    async fn a_claimed_batch_killed_mid_flight_is_recovered_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = "http://127.0.0.1:9/hook";
+        let ids = {
+            let store = Store::open(dir.path()).unwrap();
+            let ids = stored(&store, 3, url).await;
+            let starts = ids.iter().map(|id| (*id, request(url))).collect();
+            let claims = store.claim_events(starts, Vec::new(), T0).await.unwrap();
+            assert!(claims.claimed.iter().all(Option::is_some));
+            // No finish: the writer is closed as a kill leaves it, with the claims committed.
+            store.close().await;
+            ids
+        };
+        let store = Store::open(dir.path()).unwrap();
+        let later = T0 + 7_000;
+        let mut recovered = store.recover_interrupted(later).await.unwrap();
+        recovered.sort();
+        assert_eq!(recovered, ids, "every event of the batch is found");
+        for id in &ids {
+            let event = store.get_event(*id).await.unwrap().unwrap();
+            assert_eq!((event.summary.state, event.summary.next_attempt_at), (EventState::Retrying, Some(later)));
+            let (attempts, _) = store.event_timeline(*id).await.unwrap();
+            assert_eq!(attempts.len(), 1);
+            assert_eq!(attempts[0].state, AttemptState::Interrupted);
+        }
+        let due = store.due_head(later, 10).await.unwrap();
+        assert_eq!(due.len(), 3, "due again, at-least-once");
+    }
+
+    /// Target by target: a skipped target's due events are not returned, the others' are, in due
+    /// order, and events not yet due are not.
+    #[tokio::test]
+    async fn due_by_target_leaves_out_skipped_targets_and_keeps_due_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let a = stored(&store, 3, "http://127.0.0.1:1/a").await;
+        let b = stored(&store, 2, "http://127.0.0.1:2/b").await;
+        let c = store.insert_event(new_event("msg_c", "http://127.0.0.1:3/c"), T0 + 10).await.unwrap().summary.id;
+        let ids = |due: Vec<DueEvent>| due.into_iter().map(|e| e.id).collect::<Vec<_>>();
+        let all = ids(store.due_by_target(T0, Vec::new(), 10).await.unwrap());
+        assert_eq!(all, [a.clone(), b.clone()].concat(), "both targets, due order; the later one not yet");
+        let skip = vec!["http://127.0.0.1:1".to_owned()];
+        assert_eq!(ids(store.due_by_target(T0, skip, 10).await.unwrap()), b, "the skipped target is left out");
+        assert_eq!(ids(store.due_by_target(T0, Vec::new(), 2).await.unwrap()), a[..2], "the limit holds");
+        assert_eq!(ids(store.due_head(T0 + 10, 10).await.unwrap()), [a, b, vec![c]].concat());
+    }
 }

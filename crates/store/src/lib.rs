@@ -30,7 +30,7 @@ use hookbench_domain::{Capture, CaptureFilter, CaptureId, CapturePage, NewCaptur
 
 pub use captures::HeldEdit;
 pub use error::StoreError;
-pub use events::Finish;
+pub use events::{Claimed, Claims, Deferral, DueEvent, Finish, SendableEvent};
 pub use metrics::WindowRows;
 use pool::ReadPool;
 pub use writer::StoreTrouble;
@@ -181,6 +181,53 @@ impl Store {
     /// Events due at `now` (earliest first), leaving out the targets in `skip`.
     pub async fn due_events(&self, now: Timestamp, skip: Vec<String>, limit: u32) -> Result<Vec<Event>, StoreError> {
         self.readers.read(move |conn| events::due(conn, now, &skip, limit)).await
+    }
+
+    /// The earliest `limit` events due at `now`, every target: what admission needs, no body.
+    pub async fn due_head(&self, now: Timestamp, limit: u32) -> Result<Vec<DueEvent>, StoreError> {
+        self.readers.read(move |conn| events::due_head(conn, now, limit)).await
+    }
+
+    /// The earliest `limit` events due at `now` of the targets not in `skip`, found target by
+    /// target: the due events of a skipped target are not read.
+    pub async fn due_by_target(
+        &self,
+        now: Timestamp,
+        skip: Vec<String>,
+        limit: u32,
+    ) -> Result<Vec<DueEvent>, StoreError> {
+        self.readers.read(move |conn| events::due_by_target(conn, now, &skip, limit)).await
+    }
+
+    /// The request material (summary, headers, raw body) of these events, in order; `None` when gone.
+    pub async fn sendable_events(&self, ids: Vec<EventId>) -> Result<Vec<Option<SendableEvent>>, StoreError> {
+        self.readers.read(move |conn| events::sendable(conn, &ids)).await
+    }
+
+    /// One scheduler batch in one writer job: claims each `(event, request)` (an in-flight attempt
+    /// row, the event `delivering`; `None` for one no longer due) and moves each deferred event.
+    pub async fn claim_events(
+        &self,
+        starts: Vec<(EventId, SentRequest)>,
+        deferrals: Vec<Deferral>,
+        now: Timestamp,
+    ) -> Result<Claims, StoreError> {
+        let starts = starts
+            .into_iter()
+            .map(|(id, request)| {
+                let encoded = serde_json::to_string(&request)
+                    .map_err(|e| StoreError::Invalid(format!("cannot encode as JSON: {e}")))?;
+                Ok((id, request, encoded))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.writer.write(move |tx| events::claim_many(tx, starts, &deferrals, now)).await
+    }
+
+    /// Records an attempt's end and moves its event on, in one transaction; returns the event's
+    /// summary after it (the finished attempt is not read back).
+    pub async fn finish_attempt_summary(&self, finish: Finish) -> Result<EventSummary, StoreError> {
+        let encoded = events::encode_finish(&finish)?;
+        self.writer.write(move |tx| events::finish_summary(tx, &finish, &encoded)).await
     }
 
     /// When the next event after `now` is due.

@@ -16,6 +16,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(crate::batches::SCHEMA_V9),
     M::up(crate::search::SCHEMA_V10),
     M::up(crate::metrics::SCHEMA_V11),
+    M::up(crate::events::SCHEMA_V12),
 ];
 
 pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), StoreError> {

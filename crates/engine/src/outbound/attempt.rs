@@ -11,78 +11,87 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use hookbench_domain::breaker::{BreakerState, Transition};
 use hookbench_domain::capture::HeaderView;
 use hookbench_domain::outbox::{
-    Attempt, AttemptResponse, AttemptResult, Event, EventId, MAX_RESPONSE_BODY, SentRequest,
+    Attempt, AttemptResponse, AttemptResult, AttemptState, DeliverySettings, EventId, EventSummary, MAX_RESPONSE_BODY,
+    SentRequest,
 };
 use hookbench_domain::retry::{AttemptOutcome, ErrorClass, NextStep, OutcomeClass, RetryAfterValue, next_step};
 use hookbench_domain::signature::{Scheme, SignRequest, sign};
 use hookbench_domain::{Header, Timestamp};
-use hookbench_store::Finish;
+use hookbench_store::{Claimed, DueEvent, Finish, SendableEvent};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-use crate::{Engine, EngineError, LiveEvent};
+use crate::{Engine, LiveEvent};
 
-/// The request as it will go out.
-struct Prepared {
-    sent: SentRequest,
-    body: Vec<u8>,
+/// An event on its way out: what its attempt needs once the event is claimed.
+pub(super) struct Outgoing {
+    pub summary: EventSummary,
+    pub settings: Arc<DeliverySettings>,
+    pub first_attempt_at: Option<Timestamp>,
 }
 
-/// Claims a due event (already admitted by the scheduler) and runs its attempt in the background.
-pub(super) async fn start(engine: &Arc<Engine>, event: Event, now: Timestamp) -> Result<(), EngineError> {
-    let prepared = prepare(&event, now);
-    let sent = match &prepared {
-        Ok(p) => p.sent.clone(),
-        Err(_) => {
-            SentRequest { method: event.settings.method.clone(), url: event.summary.url.clone(), headers: Vec::new() }
-        }
-    };
-    let key = event.summary.target_key.clone();
-    let (summary, attempt) = match engine.store.claim_event(event.summary.id, sent, now).await {
-        Ok(Some(claimed)) => claimed,
-        Ok(None) => {
-            let _ = engine.release(&key, None, now);
-            return Ok(());
-        }
-        Err(e) => {
-            let _ = engine.release(&key, None, now);
-            return Err(e.into());
-        }
-    };
-    engine.bus.publish(LiveEvent::EventUpdated(summary));
-    engine.bus.publish(LiveEvent::AttemptStarted(attempt.clone()));
+/// The request as it will go out (headers, signature) and its body, or why it cannot be made.
+pub(super) type Prepared = Result<(SentRequest, Vec<u8>), String>;
+
+/// The request an admitted event will send, built before its claim so the in-flight attempt row
+/// holds it. Signed with `now` as the timestamp.
+pub(super) fn prepare(due: DueEvent, found: SendableEvent, now: Timestamp) -> (Outgoing, Prepared) {
+    let outgoing = Outgoing { summary: found.summary, settings: due.settings, first_attempt_at: None };
+    let prepared = build(&outgoing, found.headers, found.body, found.exact, now);
+    (outgoing, prepared)
+}
+
+/// What the attempt row records as sent: the request, or for one that cannot be made the method
+/// and URL alone.
+pub(super) fn sent_request(outgoing: &Outgoing, prepared: &Prepared) -> SentRequest {
+    match prepared {
+        Ok((sent, _)) => sent.clone(),
+        Err(_) => SentRequest {
+            method: outgoing.settings.method.clone(),
+            url: outgoing.summary.url.clone(),
+            headers: Vec::new(),
+        },
+    }
+}
+
+/// Publishes a claimed event and its in-flight attempt, and runs the attempt in the background.
+pub(super) fn launch(engine: &Arc<Engine>, mut outgoing: Outgoing, prepared: Prepared, claimed: Claimed) {
+    outgoing.first_attempt_at = claimed.first_attempt_at;
+    engine.bus.publish(LiveEvent::EventUpdated(claimed.summary));
+    engine.bus.publish(LiveEvent::AttemptStarted(claimed.attempt.clone()));
+    let body = prepared.map(|(_, body)| body);
     let engine = Arc::clone(engine);
-    tokio::spawn(async move { run(engine, event, attempt, prepared).await });
-    Ok(())
+    tokio::spawn(async move { run(engine, outgoing, claimed.attempt, body).await });
 }
 
 /// Headers in this order: the destination's, the event's, a content type if none was given, the
 /// signature, and `Idempotency-Key` unless the scheme already carries the id (`webhook-id`, `svix-id`).
 /// An `exact` event (a replay as received) sends its own headers and nothing more.
-fn prepare(event: &Event, now: Timestamp) -> Result<Prepared, String> {
-    let settings = &event.settings;
-    let mut body = BASE64.decode(&event.body_base64).map_err(|e| format!("the stored body is unreadable: {e}"))?;
-    let mut headers: Vec<HeaderView> = settings.headers.iter().chain(&event.headers).cloned().collect();
-    if event.exact {
-        let sent = SentRequest { method: settings.method.clone(), url: event.summary.url.clone(), headers };
-        return Ok(Prepared { sent, body });
+fn build(
+    outgoing: &Outgoing,
+    own_headers: Vec<HeaderView>,
+    mut body: Vec<u8>,
+    exact: bool,
+    now: Timestamp,
+) -> Prepared {
+    let settings = &outgoing.settings;
+    let url = &outgoing.summary.url;
+    let mut headers: Vec<HeaderView> = Vec::with_capacity(settings.headers.len() + own_headers.len() + 3);
+    headers.extend(settings.headers.iter().cloned());
+    headers.extend(own_headers);
+    if exact {
+        return Ok((SentRequest { method: settings.method.clone(), url: url.clone(), headers }, body));
     }
     if !headers.iter().any(|h| h.name.eq_ignore_ascii_case("content-type")) {
         let json = serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_ok();
         let content_type = if json { "application/json" } else { "application/octet-stream" };
-        headers.push(HeaderView::from(&Header::new("Content-Type", content_type)));
+        headers.push(HeaderView { name: "Content-Type".into(), value: content_type.into(), value_base64: None });
     }
-    let id = event.summary.idempotency_key.as_str();
+    let id = outgoing.summary.idempotency_key.as_str();
     let mut carries_id = false;
     if let Some(signing) = &settings.signing {
         let secret = signing.secrets.first().ok_or("signing.secrets is empty: nothing to sign with")?;
-        let request = SignRequest {
-            method: &settings.method,
-            url: &event.summary.url,
-            body: &body,
-            timestamp: now.div_euclid(1_000),
-            id,
-        };
+        let request = SignRequest { method: &settings.method, url, body: &body, timestamp: now.div_euclid(1_000), id };
         let signed = sign(&signing.scheme, secret, &request)
             .map_err(|e| format!("cannot sign with {}: {e}", signing.scheme.id()))?;
         headers.extend(signed.headers.iter().map(HeaderView::from));
@@ -92,18 +101,15 @@ fn prepare(event: &Event, now: Timestamp) -> Result<Prepared, String> {
         carries_id = matches!(signing.scheme, Scheme::StandardWebhooks | Scheme::Svix);
     }
     if !carries_id {
-        headers.push(HeaderView::from(&Header::new("Idempotency-Key", id)));
+        headers.push(HeaderView { name: "Idempotency-Key".into(), value: id.to_owned(), value_base64: None });
     }
-    Ok(Prepared {
-        sent: SentRequest { method: settings.method.clone(), url: event.summary.url.clone(), headers },
-        body,
-    })
+    Ok((SentRequest { method: settings.method.clone(), url: url.clone(), headers }, body))
 }
 
-async fn run(engine: Arc<Engine>, event: Event, attempt: Attempt, prepared: Result<Prepared, String>) {
-    let settings = &event.settings;
-    let (result, outcome) = match prepared {
-        Ok(prepared) => send(&engine, &event, prepared, attempt.started_at).await,
+async fn run(engine: Arc<Engine>, outgoing: Outgoing, attempt: Attempt, body: Result<Vec<u8>, String>) {
+    let settings = &outgoing.settings;
+    let (result, outcome) = match body {
+        Ok(body) => send(&engine, &outgoing, &attempt.request, body, attempt.started_at).await,
         Err(reason) => {
             let now = engine.now_ms();
             let result = AttemptResult {
@@ -116,10 +122,11 @@ async fn run(engine: Arc<Engine>, event: Event, attempt: Attempt, prepared: Resu
             (result, None)
         }
     };
+    let id = outgoing.summary.id;
     let next = match &outcome {
         Some(outcome) => {
-            let mut rng = StdRng::seed_from_u64(jitter_seed(event.summary.id, attempt.number));
-            let first = event.first_attempt_at.unwrap_or(attempt.started_at);
+            let mut rng = StdRng::seed_from_u64(jitter_seed(id, attempt.number));
+            let first = outgoing.first_attempt_at.unwrap_or(attempt.started_at);
             next_step(
                 &settings.retry,
                 attempt.number,
@@ -136,15 +143,27 @@ async fn run(engine: Arc<Engine>, event: Event, attempt: Attempt, prepared: Resu
     };
     // Only failures worth a retry count against the target: a 400 means it is up and answering.
     let success = outcome.map(|o| !matches!(settings.retry.retry_on.classify(&o), OutcomeClass::Retryable(_)));
-    let key = &event.summary.target_key;
+    let key = &outgoing.summary.target_key;
     let (breaker, deferred, state) = engine.release(key, success, result.finished_at);
     let breaker_state = state.map(|s| (key.clone(), s));
-    let finish = Finish { attempt_id: attempt.id, result, next, breaker, breaker_state };
+    // The attempt as the store will hold it once finished: published without reading it back.
+    let finished = Attempt {
+        state: AttemptState::Finished,
+        finished_at: Some(result.finished_at),
+        duration_ms: Some(result.duration_ms),
+        response: result.response.clone(),
+        error_class: result.error_class,
+        error: result.error.clone(),
+        next: Some(next.clone()),
+        breaker: breaker.clone(),
+        ..attempt
+    };
+    let finish = Finish { attempt_id: finished.id, result, next, breaker, breaker_state };
     match record_finish(&engine, finish).await {
-        Ok((summary, attempt)) => {
+        Ok(summary) => {
             let settled_batch = summary.batch_id.filter(|_| summary.state.is_final());
             engine.bus.publish(LiveEvent::EventUpdated(summary));
-            engine.bus.publish(LiveEvent::AttemptFinished(attempt));
+            engine.bus.publish(LiveEvent::AttemptFinished(finished));
             // A bulk replay's counts change as its events settle: say so, so the stream alone is enough.
             if let Some(batch) = settled_batch
                 && let Ok(Some(batch)) = engine.store.get_batch(batch).await
@@ -153,7 +172,7 @@ async fn run(engine: Arc<Engine>, event: Event, attempt: Attempt, prepared: Resu
             }
         }
         // The attempt stays in flight in the store; the next start records it as interrupted and retries.
-        Err(e) => tracing::warn!(event = event.summary.id, error = %e, "cannot record the end of an attempt"),
+        Err(e) => tracing::warn!(event = id, error = %e, "cannot record the end of an attempt"),
     }
     if !deferred.is_empty() {
         // The rate limit and in-flight cap still spread them out: closing is not a stampede.
@@ -171,14 +190,11 @@ const FINISH_RETRY_FOR: Duration = Duration::from_secs(600);
 /// Records the end of an attempt. The result is still in memory, so while the store is only
 /// unavailable for a while (another process holds the lock, the disk is full) it is tried again with
 /// a growing pause instead of leaving the event `delivering` until the next start.
-async fn record_finish(
-    engine: &Engine,
-    finish: Finish,
-) -> Result<(hookbench_domain::outbox::EventSummary, Attempt), hookbench_store::StoreError> {
+async fn record_finish(engine: &Engine, finish: Finish) -> Result<EventSummary, hookbench_store::StoreError> {
     let give_up = tokio::time::Instant::now() + FINISH_RETRY_FOR;
     let mut pause = Duration::from_millis(100);
     loop {
-        match engine.store.finish_attempt(finish.clone()).await {
+        match engine.store.finish_attempt_summary(finish.clone()).await {
             Err(e) if e.is_transient() && tokio::time::Instant::now() + pause < give_up => {
                 tracing::warn!(attempt = finish.attempt_id, error = %e, retry_in = ?pause, "the store cannot record the end of an attempt yet");
                 tokio::time::sleep(pause).await;
@@ -196,18 +212,19 @@ fn jitter_seed(event_id: i64, attempt: u32) -> u64 {
 
 async fn send(
     engine: &Engine,
-    event: &Event,
-    prepared: Prepared,
+    outgoing: &Outgoing,
+    sent: &SentRequest,
+    body: Vec<u8>,
     started_at: Timestamp,
 ) -> (AttemptResult, Option<AttemptOutcome>) {
-    let method = reqwest::Method::from_bytes(prepared.sent.method.as_bytes()).unwrap_or(reqwest::Method::POST);
+    let method = reqwest::Method::from_bytes(sent.method.as_bytes()).unwrap_or(reqwest::Method::POST);
     let mut request = engine
         .outbound
         .http
-        .request(method, &prepared.sent.url)
-        .timeout(Duration::from_millis(event.settings.timeout_ms))
-        .body(prepared.body);
-    for h in &prepared.sent.headers {
+        .request(method, &sent.url)
+        .timeout(Duration::from_millis(outgoing.settings.timeout_ms))
+        .body(body);
+    for h in &sent.headers {
         // The exact bytes (a captured value need not be UTF-8); an unsendable one fails the attempt with a reason.
         let value = reqwest::header::HeaderValue::from_bytes(&h.to_header().value);
         match (reqwest::header::HeaderName::from_bytes(h.name.as_bytes()), value) {

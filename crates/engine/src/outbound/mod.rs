@@ -4,6 +4,8 @@
 
 mod attempt;
 mod scheduler;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -7,14 +7,14 @@ use std::sync::{Arc, Weak};
 
 use hookbench_domain::Timestamp;
 use hookbench_domain::breaker::Admission;
-use hookbench_domain::outbox::Event;
 use hookbench_domain::ratelimit::{TokenBucket, may_start};
+use hookbench_store::{Deferral, DueEvent};
 
 use super::attempt;
 use crate::{Engine, EngineError, LiveEvent};
 
-/// Due events read per query.
-const BATCH: u32 = 100;
+/// Due events read per query: what admission is decided on, and claimed, in one batch.
+const BATCH: u32 = 128;
 
 /// Starts the scheduler for `engine`, after loading the saved breakers and recovering attempts a
 /// crash left in flight.
@@ -64,41 +64,114 @@ async fn run(weak: Weak<Engine>) {
     }
 }
 
-/// Every event due at `now`, in batches, each claimed, deferred, or left for when its target has room.
-async fn dispatch_due(engine: &Arc<Engine>, now: Timestamp) -> Result<(), EngineError> {
+/// Every event due at `now`, in batches. Admission is decided in memory for a whole batch, then
+/// one writer job claims every event that may start and moves every deferred one; the claimed
+/// attempts are published and sent. A batch is read from the head of the due index while no target
+/// is at its concurrency cap; once one is, target by target, so the due events waiting behind a
+/// full target are never read (a backlog of 100,000 costs a seek, not a scan, per batch).
+pub(super) async fn dispatch_due(engine: &Arc<Engine>, now: Timestamp) -> Result<(), EngineError> {
+    let mut by_target = false;
     loop {
         let full = engine.full_targets();
-        let due = engine.store.due_events(now, full, BATCH).await?;
+        let due = if full.is_empty() && !by_target {
+            engine.store.due_head(now, BATCH).await?
+        } else {
+            engine.store.due_by_target(now, full.clone(), BATCH).await?
+        };
         let count = due.len();
+        let mut starts = Vec::new();
+        let mut deferrals = Vec::new();
+        let mut waited = false;
         for event in due {
-            admit(engine, event, now).await?;
+            match engine.admission(&event, now) {
+                Verdict::Start => starts.push(event),
+                Verdict::Wait => waited = true,
+                Verdict::Defer { until, note } => deferrals.push(Deferral { id: event.id, until, note }),
+            }
         }
+        // A deferral to a time already due would be read again at once: not progress.
+        let progressed = !starts.is_empty() || deferrals.iter().any(|d| d.until > now);
+        start_batch(engine, starts, deferrals, now).await?;
         if count < BATCH as usize {
+            return Ok(());
+        }
+        // A target filled up in this batch: look past it, target by target.
+        by_target |= waited;
+        if !progressed && engine.full_targets() == full {
             return Ok(());
         }
     }
 }
 
-enum Verdict {
+pub(super) enum Verdict {
     Start,
     Wait,
     Defer { until: Timestamp, note: Option<(&'static str, String)> },
 }
 
-async fn admit(engine: &Arc<Engine>, event: Event, now: Timestamp) -> Result<(), EngineError> {
-    let verdict = engine.admission(&event, now);
-    match verdict {
-        Verdict::Wait => Ok(()),
-        Verdict::Defer { until, note } => {
-            let marked = note.is_some();
-            engine.store.defer_event(event.summary.id, until, now, note).await?;
-            if marked && let Some(summary) = engine.store.get_event(event.summary.id).await? {
-                engine.bus.publish(LiveEvent::EventUpdated(summary.summary));
-            }
-            Ok(())
-        }
-        Verdict::Start => attempt::start(engine, event, now).await,
+/// Claims the admitted events (each already counted in flight at its target) and records the
+/// deferrals in one writer job, then publishes each claim and starts its attempt. A claim that
+/// finds its event no longer due (cancelled, moved, claimed meanwhile) gives its target's slot back.
+pub(super) async fn start_batch(
+    engine: &Arc<Engine>,
+    starts: Vec<DueEvent>,
+    deferrals: Vec<Deferral>,
+    now: Timestamp,
+) -> Result<(), EngineError> {
+    if starts.is_empty() && deferrals.is_empty() {
+        return Ok(());
     }
+    let give_back = |events: &[DueEvent]| {
+        for event in events {
+            let _ = engine.release(&event.target_key, None, now);
+        }
+    };
+    let sendable = if starts.is_empty() {
+        Vec::new()
+    } else {
+        match engine.store.sendable_events(starts.iter().map(|e| e.id).collect()).await {
+            Ok(found) => found,
+            Err(e) => {
+                give_back(&starts);
+                return Err(e.into());
+            }
+        }
+    };
+    // The attempt starts now: its start time, its signature's timestamp and the claim's "due by".
+    let at = engine.now_ms().max(now);
+    let mut ready = Vec::with_capacity(starts.len());
+    let mut requests = Vec::with_capacity(starts.len());
+    for (due, found) in starts.into_iter().zip(sendable) {
+        let Some(found) = found else {
+            // Deleted since it was read.
+            let _ = engine.release(&due.target_key, None, now);
+            continue;
+        };
+        let (outgoing, prepared) = attempt::prepare(due, found, at);
+        requests.push((outgoing.summary.id, attempt::sent_request(&outgoing, &prepared)));
+        ready.push((outgoing, prepared));
+    }
+    let claims = match engine.store.claim_events(requests, deferrals, at).await {
+        Ok(claims) => claims,
+        Err(e) => {
+            for (outgoing, _) in &ready {
+                let _ = engine.release(&outgoing.summary.target_key, None, now);
+            }
+            return Err(e.into());
+        }
+    };
+    for ((outgoing, prepared), claimed) in ready.into_iter().zip(claims.claimed) {
+        match claimed {
+            Some(claimed) => attempt::launch(engine, outgoing, prepared, claimed),
+            None => {
+                let _ = engine.release(&outgoing.summary.target_key, None, now);
+            }
+        }
+    }
+    for summary in claims.marked {
+        engine.bus.publish(LiveEvent::EventUpdated(summary));
+    }
+    Ok(())
 }
 
 impl Engine {
@@ -113,11 +186,14 @@ impl Engine {
     }
 
     /// Decides whether a due event may start now. Starting counts it in flight at its target.
-    fn admission(&self, event: &Event, now: Timestamp) -> Verdict {
+    pub(super) fn admission(&self, event: &DueEvent, now: Timestamp) -> Verdict {
         // A panic elsewhere must not stall delivery: the counts behind a poisoned lock are still right.
         let mut targets = self.outbound.targets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let settings = &event.settings;
-        let target = targets.entry(event.summary.target_key.clone()).or_default();
+        let target = match targets.get_mut(&event.target_key) {
+            Some(target) => target,
+            None => targets.entry(event.target_key.clone()).or_default(),
+        };
         target.max_in_flight = settings.limits.max_in_flight;
         target.breaker.config = settings.breaker.clone();
         if let Some(max) = settings.limits.max_in_flight
@@ -129,8 +205,8 @@ impl Engine {
         let mut breaker = target.breaker.clone();
         if let Admission::Defer { until, reason } = breaker.admit(now) {
             // One mark per deferral: an event already deferred to this time says nothing new.
-            let note = (event.summary.next_attempt_at != Some(until)).then_some(("breaker_deferred", reason));
-            target.deferred.insert(event.summary.id);
+            let note = (event.next_attempt_at != until).then_some(("breaker_deferred", reason));
+            target.deferred.insert(event.id);
             return Verdict::Defer { until, note };
         }
         if let Some(rate) = &settings.limits.rate {

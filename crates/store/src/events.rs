@@ -268,26 +268,69 @@ fn due_event(row: &Row<'_>) -> rusqlite::Result<DueEvent> {
     Ok(DueEvent { id: row.get(0)?, target_key: row.get(1)?, next_attempt_at: row.get(2)?, settings })
 }
 
-/// The earliest `limit` events due at `now` (due time, then id), for every target. Reads only the
-/// due part of the `next_attempt_at` index.
-pub fn due_head(conn: &Connection, now: Timestamp, limit: u32) -> Result<Vec<DueEvent>, StoreError> {
+/// A read of due events: in due order, and whether more may be due than were read.
+#[derive(Debug, Clone, Default)]
+pub struct DueRead {
+    pub events: Vec<DueEvent>,
+    /// Stopped before the last due event: at the limit, or at the skip budget.
+    pub more: bool,
+    /// Stopped because too many due events belonged to targets without room: read the rest
+    /// target by target ([`due_by_target`]).
+    pub blocked: bool,
+}
+
+/// The earliest `limit` events due at `now` (due time, then id), for every target, read from the
+/// due part of the `next_attempt_at` index. `room` says how many more attempts a target may start
+/// (targets not in it: any number); an event past its target's room is skipped without being
+/// decoded, and after `budget` skipped ones the read stops as `blocked`.
+pub fn due_head(
+    conn: &Connection,
+    now: Timestamp,
+    room: &HashMap<String, u32>,
+    limit: u32,
+    budget: u32,
+) -> Result<DueRead, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, target_key, next_attempt_at, settings FROM events INDEXED BY events_due
          WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2",
     )?;
-    Ok(stmt.query_map(params![now, limit], due_event)?.collect::<Result<_, _>>()?)
+    let mut left = room.clone();
+    let mut read = DueRead::default();
+    let mut skipped = 0;
+    let mut rows = stmt.query(params![now, limit.saturating_add(budget)])?;
+    while let Some(row) = rows.next()? {
+        let key = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+        if let Some(left) = left.get_mut(key) {
+            if *left == 0 {
+                skipped += 1;
+                if skipped >= budget {
+                    read.more = true;
+                    read.blocked = true;
+                    return Ok(read);
+                }
+                continue;
+            }
+            *left -= 1;
+        }
+        read.events.push(due_event(row)?);
+        if read.events.len() >= limit as usize {
+            read.more = true;
+            return Ok(read);
+        }
+    }
+    Ok(read)
 }
 
-/// The earliest `limit` events due at `now` among the targets not in `skip`, target by target:
-/// the targets with waiting events are walked on `events_target_due` (one seek each), and each one
-/// not skipped gives its earliest due events (one more seek). The due events of a skipped target
-/// are never read, however many there are.
+/// The earliest events due at `now` target by target, at most `limit` in all and each target's
+/// `room` (targets not in it: `limit`; none: skipped). The targets with waiting events are walked
+/// on `events_target_due` (one seek each), and each one with room gives its earliest due events
+/// (one more seek): the due events of a target without room are never read, however many.
 pub fn due_by_target(
     conn: &Connection,
     now: Timestamp,
-    skip: &[String],
+    room: &HashMap<String, u32>,
     limit: u32,
-) -> Result<Vec<DueEvent>, StoreError> {
+) -> Result<DueRead, StoreError> {
     let mut targets = conn.prepare_cached(
         "WITH RECURSIVE t(k) AS (
              SELECT (SELECT target_key FROM events INDEXED BY events_target_due
@@ -305,16 +348,25 @@ pub fn due_by_target(
          WHERE target_key = ?1 AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?2
          ORDER BY next_attempt_at, id LIMIT ?3",
     )?;
-    let mut due = Vec::new();
-    for key in keys.iter().filter(|k| !skip.contains(k)) {
-        let rows = of_target.query_map(params![key, now, limit], due_event)?;
-        for row in rows {
-            due.push(row?);
+    let mut read = DueRead::default();
+    for key in &keys {
+        let cap = room.get(key).map_or(limit, |r| (*r).min(limit));
+        if cap == 0 {
+            continue;
         }
+        let before = read.events.len();
+        for row in of_target.query_map(params![key, now, cap], due_event)? {
+            read.events.push(row?);
+        }
+        // A target without a cap that filled the whole limit may have more.
+        read.more |= cap == limit && read.events.len() - before == limit as usize;
     }
-    due.sort_by_key(|e| (e.next_attempt_at, e.id));
-    due.truncate(limit as usize);
-    Ok(due)
+    read.events.sort_by_key(|e| (e.next_attempt_at, e.id));
+    if read.events.len() > limit as usize {
+        read.events.truncate(limit as usize);
+        read.more = true;
+    }
+    Ok(read)
 }
 
 /// The request material of these events, in the order asked; `None` for one that is gone.
@@ -388,17 +440,19 @@ pub struct Claims {
     pub marked: Vec<EventSummary>,
 }
 
+/// A claimed event's row after the claim: its summary, first attempt time and new attempt's id.
+pub type ClaimRow = (EventSummary, Option<Timestamp>, AttemptId);
+
 /// Claims a due event for an attempt: the event becomes `delivering` and an in-flight attempt row
 /// is written, together. `None` when the event is no longer due (cancelled, moved or claimed
-/// meanwhile). Nothing is read back: the row's new values come from `RETURNING`, the attempt is
-/// what was inserted. `request_json` is `request` encoded.
-pub fn claim_one(
+/// meanwhile). Nothing is read back: the row's new values come from `RETURNING`. `request_json`
+/// is the request as it will be sent, encoded.
+pub fn claim_row(
     conn: &Connection,
     id: EventId,
-    request: SentRequest,
     request_json: &str,
     now: Timestamp,
-) -> Result<Option<Claimed>, StoreError> {
+) -> Result<Option<ClaimRow>, StoreError> {
     let mut update = conn.prepare_cached(&format!(
         "UPDATE events SET state = 'delivering', next_attempt_at = NULL, attempts = attempts + 1,
                 first_attempt_at = COALESCE(first_attempt_at, ?2), updated_at = ?2
@@ -411,9 +465,15 @@ pub fn claim_one(
         "INSERT INTO attempts (event_id, number, state, started_at, request) VALUES (?1, ?2, 'in_flight', ?3, ?4)",
     )?;
     insert.execute(params![id, summary.attempt_count, now, request_json])?;
+    Ok(Some((summary, first_attempt_at, conn.last_insert_rowid())))
+}
+
+/// The in-flight attempt a claim wrote, as stored.
+pub fn claimed(row: ClaimRow, request: SentRequest, now: Timestamp) -> Claimed {
+    let (summary, first_attempt_at, attempt_id) = row;
     let attempt = Attempt {
-        id: conn.last_insert_rowid(),
-        event_id: id,
+        id: attempt_id,
+        event_id: summary.id,
         number: summary.attempt_count,
         state: AttemptState::InFlight,
         started_at: now,
@@ -426,42 +486,44 @@ pub fn claim_one(
         next: None,
         breaker: None,
     };
-    Ok(Some(Claimed { summary, first_attempt_at, attempt }))
+    Claimed { summary, first_attempt_at, attempt }
 }
 
-/// Claims a due event for an attempt (see [`claim_one`]).
+/// Claims a due event for an attempt (see [`claim_row`]).
 pub fn claim(
     conn: &Connection,
     id: EventId,
     request: &SentRequest,
     now: Timestamp,
 ) -> Result<Option<(EventSummary, Attempt)>, StoreError> {
-    let encoded = json(request)?;
-    Ok(claim_one(conn, id, request.clone(), &encoded, now)?.map(|c| (c.summary, c.attempt)))
+    let row = claim_row(conn, id, &json(request)?, now)?;
+    Ok(row.map(|row| claimed(row, request.clone(), now)).map(|c| (c.summary, c.attempt)))
 }
 
 /// One scheduler batch in one transaction: claims every event to start (each with its request,
-/// already encoded) and moves every deferred one.
+/// already encoded) and moves every deferred one. Returns the claims in order and the summaries
+/// of the deferred events that got a mark. Only SQL: it may run again after a rollback.
 pub fn claim_many(
     conn: &Connection,
-    starts: Vec<(EventId, SentRequest, String)>,
+    starts: &[(EventId, String)],
     deferrals: &[Deferral],
     now: Timestamp,
-) -> Result<Claims, StoreError> {
-    let mut claims = Claims { claimed: Vec::with_capacity(starts.len()), marked: Vec::new() };
-    for (id, request, encoded) in starts {
-        claims.claimed.push(claim_one(conn, id, request, &encoded, now)?);
+) -> Result<(Vec<Option<ClaimRow>>, Vec<EventSummary>), StoreError> {
+    let mut rows = Vec::with_capacity(starts.len());
+    for (id, encoded) in starts {
+        rows.push(claim_row(conn, *id, encoded, now)?);
     }
+    let mut marked = Vec::new();
     for d in deferrals {
         let note = d.note.as_ref().map(|(kind, text)| (*kind, text.as_str()));
         if defer(conn, d.id, d.until, now, note)?
             && note.is_some()
             && let Some(summary) = get_summary(conn, d.id)?
         {
-            claims.marked.push(summary);
+            marked.push(summary);
         }
     }
-    Ok(claims)
+    Ok((rows, marked))
 }
 
 /// What finishing an attempt does to its event.
@@ -840,25 +902,39 @@ mod tests {
             assert_eq!(attempts.len(), 1);
             assert_eq!(attempts[0].state, AttemptState::Interrupted);
         }
-        let due = store.due_head(later, 10).await.unwrap();
-        assert_eq!(due.len(), 3, "due again, at-least-once");
+        let due = store.due_head(later, HashMap::new(), 10, 10).await.unwrap();
+        assert_eq!(due.events.len(), 3, "due again, at-least-once");
     }
 
-    /// Target by target: a skipped target's due events are not returned, the others' are, in due
-    /// order, and events not yet due are not.
+    /// Target by target: a target without room gives none of its due events, one with a little
+    /// room gives that many, in due order; events not yet due are not read. From the head: the
+    /// due events past a target's room are skipped, and past the budget the read says `blocked`.
     #[tokio::test]
-    async fn due_by_target_leaves_out_skipped_targets_and_keeps_due_order() {
+    async fn due_reads_respect_each_targets_room() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         let a = stored(&store, 3, "http://127.0.0.1:1/a").await;
         let b = stored(&store, 2, "http://127.0.0.1:2/b").await;
         let c = store.insert_event(new_event("msg_c", "http://127.0.0.1:3/c"), T0 + 10).await.unwrap().summary.id;
-        let ids = |due: Vec<DueEvent>| due.into_iter().map(|e| e.id).collect::<Vec<_>>();
-        let all = ids(store.due_by_target(T0, Vec::new(), 10).await.unwrap());
-        assert_eq!(all, [a.clone(), b.clone()].concat(), "both targets, due order; the later one not yet");
-        let skip = vec!["http://127.0.0.1:1".to_owned()];
-        assert_eq!(ids(store.due_by_target(T0, skip, 10).await.unwrap()), b, "the skipped target is left out");
-        assert_eq!(ids(store.due_by_target(T0, Vec::new(), 2).await.unwrap()), a[..2], "the limit holds");
-        assert_eq!(ids(store.due_head(T0 + 10, 10).await.unwrap()), [a, b, vec![c]].concat());
+        let ids = |read: DueRead| read.events.into_iter().map(|e| e.id).collect::<Vec<_>>();
+        let room = |r: &[(&str, u32)]| r.iter().map(|(k, n)| ((*k).to_owned(), *n)).collect::<HashMap<_, _>>();
+        let none = HashMap::new();
+
+        let all = store.due_by_target(T0, none.clone(), 10).await.unwrap();
+        assert!(!all.more);
+        assert_eq!(ids(all), [a.clone(), b.clone()].concat(), "both targets, due order; the later one not yet");
+        let full_a = room(&[("http://127.0.0.1:1", 0)]);
+        assert_eq!(ids(store.due_by_target(T0, full_a.clone(), 10).await.unwrap()), b, "no room: none read");
+        let one_of_a = room(&[("http://127.0.0.1:1", 1)]);
+        assert_eq!(ids(store.due_by_target(T0, one_of_a.clone(), 10).await.unwrap()), [a[0], b[0], b[1]]);
+        let limited = store.due_by_target(T0, none.clone(), 2).await.unwrap();
+        assert!(limited.more, "the limit cut the read short");
+        assert_eq!(ids(limited), a[..2]);
+
+        assert_eq!(ids(store.due_head(T0 + 10, none.clone(), 10, 4).await.unwrap()), [&a[..], &b[..], &[c]].concat());
+        assert_eq!(ids(store.due_head(T0, one_of_a, 10, 4).await.unwrap()), [a[0], b[0], b[1]]);
+        let blocked = store.due_head(T0, full_a, 10, 2).await.unwrap();
+        assert!(blocked.blocked && blocked.more, "two of a skipped: the budget is spent");
+        assert!(blocked.events.is_empty(), "{:?}", blocked.events);
     }
 }

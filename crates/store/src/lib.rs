@@ -19,6 +19,7 @@ mod search;
 mod settings;
 mod writer;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use hookbench_domain::endpoint::{Endpoint, EndpointId, EndpointInput};
@@ -30,7 +31,7 @@ use hookbench_domain::{Capture, CaptureFilter, CaptureId, CapturePage, NewCaptur
 
 pub use captures::HeldEdit;
 pub use error::StoreError;
-pub use events::{Claimed, Claims, Deferral, DueEvent, Finish, SendableEvent};
+pub use events::{Claimed, Claims, Deferral, DueEvent, DueRead, Finish, SendableEvent};
 pub use metrics::WindowRows;
 use pool::ReadPool;
 pub use writer::StoreTrouble;
@@ -183,20 +184,27 @@ impl Store {
         self.readers.read(move |conn| events::due(conn, now, &skip, limit)).await
     }
 
-    /// The earliest `limit` events due at `now`, every target: what admission needs, no body.
-    pub async fn due_head(&self, now: Timestamp, limit: u32) -> Result<Vec<DueEvent>, StoreError> {
-        self.readers.read(move |conn| events::due_head(conn, now, limit)).await
+    /// The earliest `limit` events due at `now`, every target, past those of targets without
+    /// `room` (at most `budget` of them): what admission needs, no body.
+    pub async fn due_head(
+        &self,
+        now: Timestamp,
+        room: HashMap<String, u32>,
+        limit: u32,
+        budget: u32,
+    ) -> Result<DueRead, StoreError> {
+        self.readers.read(move |conn| events::due_head(conn, now, &room, limit, budget)).await
     }
 
-    /// The earliest `limit` events due at `now` of the targets not in `skip`, found target by
-    /// target: the due events of a skipped target are not read.
+    /// The earliest events due at `now` found target by target, within each target's `room`:
+    /// the due events of a target without room are not read.
     pub async fn due_by_target(
         &self,
         now: Timestamp,
-        skip: Vec<String>,
+        room: HashMap<String, u32>,
         limit: u32,
-    ) -> Result<Vec<DueEvent>, StoreError> {
-        self.readers.read(move |conn| events::due_by_target(conn, now, &skip, limit)).await
+    ) -> Result<DueRead, StoreError> {
+        self.readers.read(move |conn| events::due_by_target(conn, now, &room, limit)).await
     }
 
     /// The request material (summary, headers, raw body) of these events, in order; `None` when gone.
@@ -212,22 +220,29 @@ impl Store {
         deferrals: Vec<Deferral>,
         now: Timestamp,
     ) -> Result<Claims, StoreError> {
-        let starts = starts
+        let mut encoded = Vec::with_capacity(starts.len());
+        let mut requests = Vec::with_capacity(starts.len());
+        for (id, request) in starts {
+            let text = serde_json::to_string(&request)
+                .map_err(|e| StoreError::Invalid(format!("cannot encode as JSON: {e}")))?;
+            encoded.push((id, text));
+            requests.push(request);
+        }
+        let (rows, marked) =
+            self.writer.write_rerunnable(move |tx| events::claim_many(tx, &encoded, &deferrals, now)).await?;
+        let claimed = rows
             .into_iter()
-            .map(|(id, request)| {
-                let encoded = serde_json::to_string(&request)
-                    .map_err(|e| StoreError::Invalid(format!("cannot encode as JSON: {e}")))?;
-                Ok((id, request, encoded))
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        self.writer.write(move |tx| events::claim_many(tx, starts, &deferrals, now)).await
+            .zip(requests)
+            .map(|(row, request)| row.map(|row| events::claimed(row, request, now)))
+            .collect();
+        Ok(Claims { claimed, marked })
     }
 
     /// Records an attempt's end and moves its event on, in one transaction; returns the event's
     /// summary after it (the finished attempt is not read back).
     pub async fn finish_attempt_summary(&self, finish: Finish) -> Result<EventSummary, StoreError> {
         let encoded = events::encode_finish(&finish)?;
-        self.writer.write(move |tx| events::finish_summary(tx, &finish, &encoded)).await
+        self.writer.write_rerunnable(move |tx| events::finish_summary(tx, &finish, &encoded)).await
     }
 
     /// When the next event after `now` is due.

@@ -2,6 +2,7 @@
 //! woken, then admits each due event past its target's concurrency cap, rate limit and circuit
 //! breaker, and starts its attempt. Never scans rows that are not due.
 
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 
@@ -15,6 +16,10 @@ use crate::{Engine, EngineError, LiveEvent};
 
 /// Due events read per query: what admission is decided on, and claimed, in one batch.
 const BATCH: u32 = 128;
+
+/// Due events of targets without room skipped in a read from the head of the due index before
+/// the read goes target by target instead.
+const SKIP_BUDGET: u32 = 32;
 
 /// Starts the scheduler for `engine`, after loading the saved breakers and recovering attempts a
 /// crash left in flight.
@@ -66,38 +71,33 @@ async fn run(weak: Weak<Engine>) {
 
 /// Every event due at `now`, in batches. Admission is decided in memory for a whole batch, then
 /// one writer job claims every event that may start and moves every deferred one; the claimed
-/// attempts are published and sent. A batch is read from the head of the due index while no target
-/// is at its concurrency cap; once one is, target by target, so the due events waiting behind a
-/// full target are never read (a backlog of 100,000 costs a seek, not a scan, per batch).
+/// attempts are published and sent. A batch is read from the head of the due index, past the due
+/// events of targets at their concurrency cap; when those pile up, target by target, so a backlog
+/// waiting behind a full target costs a seek per batch, not a scan.
 pub(super) async fn dispatch_due(engine: &Arc<Engine>, now: Timestamp) -> Result<(), EngineError> {
     let mut by_target = false;
     loop {
-        let full = engine.full_targets();
-        let due = if full.is_empty() && !by_target {
-            engine.store.due_head(now, BATCH).await?
+        let room = engine.room();
+        let read = if by_target {
+            engine.store.due_by_target(now, room, BATCH).await?
         } else {
-            engine.store.due_by_target(now, full.clone(), BATCH).await?
+            engine.store.due_head(now, room, BATCH, SKIP_BUDGET).await?
         };
-        let count = due.len();
         let mut starts = Vec::new();
         let mut deferrals = Vec::new();
-        let mut waited = false;
-        for event in due {
+        for event in read.events {
             match engine.admission(&event, now) {
                 Verdict::Start => starts.push(event),
-                Verdict::Wait => waited = true,
+                Verdict::Wait => {}
                 Verdict::Defer { until, note } => deferrals.push(Deferral { id: event.id, until, note }),
             }
         }
         // A deferral to a time already due would be read again at once: not progress.
         let progressed = !starts.is_empty() || deferrals.iter().any(|d| d.until > now);
         start_batch(engine, starts, deferrals, now).await?;
-        if count < BATCH as usize {
-            return Ok(());
-        }
-        // A target filled up in this batch: look past it, target by target.
-        by_target |= waited;
-        if !progressed && engine.full_targets() == full {
+        let switch = read.blocked && !by_target;
+        by_target |= read.blocked;
+        if !read.more || !(progressed || switch) {
             return Ok(());
         }
     }
@@ -175,13 +175,12 @@ pub(super) async fn start_batch(
 }
 
 impl Engine {
-    /// Targets at their concurrency cap: their due events wait for an attempt to finish.
-    fn full_targets(&self) -> Vec<String> {
+    /// How many more attempts each target with a concurrency cap may start now (0: it is full).
+    fn room(&self) -> HashMap<String, u32> {
         let targets = self.outbound.targets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         targets
             .iter()
-            .filter(|(_, t)| t.in_flight > 0 && t.max_in_flight.is_some_and(|max| !may_start(t.in_flight, max)))
-            .map(|(key, _)| key.clone())
+            .filter_map(|(key, t)| t.max_in_flight.map(|max| (key.clone(), max.saturating_sub(t.in_flight))))
             .collect()
     }
 

@@ -8,6 +8,7 @@ import type { EndpointInput } from './api/types';
 import { CopyButton } from './components/CopyButton';
 import { PlatformContext } from './components/platformContext';
 import { ToastProvider } from './components/Toast';
+import { captureCountLabel } from './features/inbox/count';
 import { DuplicatePanel } from './features/inbox/DuplicatePanel';
 import { Inbox } from './features/inbox/Inbox';
 import { PreferencesButton } from './features/preferences/Preferences';
@@ -58,11 +59,11 @@ function LiveIndicator({ api }: { api: Api }) {
 
 function CaptureCount() {
   const all = useCaptureList({});
-  const total = all.data?.pages[0]?.total;
-  if (total === undefined) return null;
+  const head = all.data?.pages[0];
+  if (head === undefined) return null;
   return (
-    <span className="count muted" data-testid="capture-count">
-      {total.toLocaleString()} {total === 1 ? 'capture' : 'captures'}
+    <span className="count muted" data-testid="capture-count" title={head.total_capped ? 'counted up to 10,000' : undefined}>
+      {captureCountLabel(head.total, head.total_capped)}
     </span>
   );
 }

@@ -263,9 +263,16 @@ pub struct CapturePage {
     pub items: Vec<CaptureSummary>,
     /// Pass as `before` to get the next (older) page; `null` on the last page.
     pub next_cursor: Option<CaptureId>,
-    /// How many captures match the filter in all.
+    /// How many captures match the filter in all, counted up to 10,000 (a full count of a large store
+    /// costs more than its page): when more match, this is 10,000 and `total_capped` is true.
     pub total: u64,
+    /// True when the count stopped at 10,000: at least `total` captures match (shown as "10,000+").
+    #[serde(default)]
+    pub total_capped: bool,
 }
+
+/// The most captures a list counts for its `total`; beyond it the total says "at least".
+pub const CAPTURE_COUNT_CAP: u64 = 10_000;
 
 #[cfg(test)]
 mod tests {

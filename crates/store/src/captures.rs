@@ -78,6 +78,10 @@ pub fn insert(conn: &Connection, c: &NewCapture) -> Result<StoredCapture, StoreE
         let mut stmt = conn.prepare_cached("INSERT INTO capture_bodies (capture_id, body) VALUES (?1, ?2)")?;
         stmt.execute(params![id, body.as_ref()])?;
     }
+    // The search index's row, written once here (no trigger: see `search`).
+    let (target, headers, body) = crate::search::index_text(&c.path, c.query.as_deref(), &c.headers, c.body.as_deref());
+    conn.prepare_cached("INSERT INTO captures_fts (rowid, target, headers, body) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![id, target, headers, body.as_ref()])?;
     let mut stored = StoredCapture { id, duplicate_of: None, response_status: c.response_status };
     let Some(claim) = &c.dedupe else { return Ok(stored) };
     let claimed = conn
@@ -142,15 +146,11 @@ fn summary(row: &Row<'_>) -> rusqlite::Result<CaptureSummary> {
     })
 }
 
-/// Builds the WHERE clause shared by the page and the count; `with_cursor` adds the `before` bound.
-fn where_clause(filter: &CaptureFilter, with_cursor: bool) -> (String, Vec<rusqlite::types::Value>) {
+/// The filters other than the search and the cursor, as `AND`-joined conditions on `captures`.
+fn conditions(filter: &CaptureFilter) -> (Vec<&'static str>, Vec<rusqlite::types::Value>) {
     use rusqlite::types::Value;
     let mut clauses = Vec::new();
     let mut args = Vec::new();
-    if let (true, Some(before)) = (with_cursor, filter.before) {
-        clauses.push("id < ?");
-        args.push(Value::Integer(before));
-    }
     if let Some(method) = filter.method.as_deref().filter(|m| !m.is_empty()) {
         clauses.push("method = ?");
         args.push(Value::Text(method.to_ascii_uppercase()));
@@ -172,10 +172,6 @@ fn where_clause(filter: &CaptureFilter, with_cursor: bool) -> (String, Vec<rusql
         Some(false) => clauses.push("duplicate_of IS NULL"),
         None => {}
     }
-    if let Some(text) = filter.text.as_deref().and_then(crate::search::match_query) {
-        clauses.push(crate::search::MATCH_CLAUSE);
-        args.push(Value::Text(text));
-    }
     if let Some(status) = filter.status {
         clauses.push("response_status = ?");
         args.push(Value::Integer(status.into()));
@@ -184,15 +180,48 @@ fn where_clause(filter: &CaptureFilter, with_cursor: bool) -> (String, Vec<rusql
         clauses.push(clause);
         args.push(Value::Integer(at));
     }
-    let sql = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
-    (sql, args)
+    (clauses, args)
+}
+
+/// The `FROM … WHERE …` of a list and its arguments; `with_cursor` adds the `before` bound. With a
+/// search (`query`: `search::expanded_query`'s text) the index drives (see `search`), its rowid
+/// carrying the cursor so FTS5 seeks to it. Also returns the column the list is ordered by.
+fn from_where(
+    filter: &CaptureFilter,
+    query: Option<&str>,
+    with_cursor: bool,
+) -> (String, Vec<rusqlite::types::Value>, &'static str) {
+    use rusqlite::types::Value;
+    let (mut clauses, mut args) = conditions(filter);
+    let (mut sql, key) = match query {
+        Some(query) => {
+            args.insert(0, Value::Text(query.to_owned()));
+            (crate::search::MATCH_FROM.to_owned(), "captures_fts.rowid")
+        }
+        None => ("captures WHERE 1".to_owned(), "id"),
+    };
+    if let (true, Some(before)) = (with_cursor, filter.before) {
+        clauses.push(if query.is_some() { "captures_fts.rowid < ?" } else { "id < ?" });
+        args.push(Value::Integer(before));
+    }
+    for clause in clauses {
+        sql.push_str(" AND ");
+        sql.push_str(clause);
+    }
+    (sql, args, key)
 }
 
 pub fn list(conn: &Connection, filter: &CaptureFilter) -> Result<CapturePage, StoreError> {
     let limit = filter.limit.clamp(1, 500);
-    let (where_sql, mut args) = where_clause(filter, true);
+    // Search text without a letter or digit searches for nothing: the list is not narrowed.
+    let query = match filter.text.as_deref() {
+        Some(text) => crate::search::expanded_query(conn, text)?,
+        None => None,
+    };
+    let (from_where_sql, mut args, key) = from_where(filter, query.as_deref(), true);
     args.push(rusqlite::types::Value::Integer(limit as i64 + 1));
-    let sql = format!("SELECT {SUMMARY_COLUMNS} FROM captures {where_sql} ORDER BY id DESC LIMIT ?");
+    let columns = SUMMARY_COLUMNS.replacen("id,", "captures.id,", 1);
+    let sql = format!("SELECT {columns} FROM {from_where_sql} ORDER BY {key} DESC LIMIT ?");
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut items = stmt.query_map(rusqlite::params_from_iter(args), summary)?.collect::<Result<Vec<_>, _>>()?;
     let next_cursor = if items.len() > limit {
@@ -201,11 +230,22 @@ pub fn list(conn: &Connection, filter: &CaptureFilter) -> Result<CapturePage, St
     } else {
         None
     };
-    let (count_where, count_args) = where_clause(filter, false);
-    let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) FROM captures {count_where}"))?
-        .query_row(rusqlite::params_from_iter(count_args), |r| r.get(0))?;
-    Ok(CapturePage { items, next_cursor, total: u64::try_from(total).unwrap_or(0) })
+    let (total, total_capped) = count(conn, filter, query.as_deref())?;
+    Ok(CapturePage { items, next_cursor, total, total_capped })
+}
+
+/// How many captures match the filter (ignoring the cursor), counting no further than
+/// `CAPTURE_COUNT_CAP`: `(count, true)` when there are more. A full count of a million rows would
+/// cost more than the page it comes with.
+fn count(conn: &Connection, filter: &CaptureFilter, query: Option<&str>) -> Result<(u64, bool), StoreError> {
+    use hookbench_domain::capture::CAPTURE_COUNT_CAP;
+    let (from_where_sql, mut args, _) = from_where(filter, query, false);
+    args.push(rusqlite::types::Value::Integer(i64::try_from(CAPTURE_COUNT_CAP).unwrap_or(i64::MAX) + 1));
+    let counted: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM (SELECT 1 FROM {from_where_sql} LIMIT ?)"))?
+        .query_row(rusqlite::params_from_iter(args), |r| r.get(0))?;
+    let counted = u64::try_from(counted).unwrap_or(0);
+    Ok(if counted > CAPTURE_COUNT_CAP { (CAPTURE_COUNT_CAP, true) } else { (counted, false) })
 }
 
 pub fn get(conn: &Connection, id: CaptureId) -> Result<Option<Capture>, StoreError> {

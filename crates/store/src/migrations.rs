@@ -4,7 +4,7 @@ use rusqlite_migration::{M, Migrations};
 
 use crate::StoreError;
 
-const MIGRATIONS: &[M<'static>] = &[
+pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(crate::captures::SCHEMA_V1),
     M::up(crate::endpoints::SCHEMA_V2),
     M::up(crate::captures::SCHEMA_V3),
@@ -17,6 +17,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(crate::search::SCHEMA_V10),
     M::up(crate::metrics::SCHEMA_V11),
     M::up(crate::events::SCHEMA_V12),
+    M::up(crate::search::SCHEMA_V13),
 ];
 
 pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), StoreError> {

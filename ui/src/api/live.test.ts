@@ -54,6 +54,14 @@ describe('applyLiveEvent', () => {
     expect(flattenPages(next).map((c) => c.id)).toEqual([3, 2]);
     expect(next!.pages[0].total).toBe(2);
   });
+  it('leaves a capped total ("10,000+") as it is when captures come and go', () => {
+    const capped: CaptureListData = { pages: [{ items: [cap(2), cap(1)], next_cursor: 1, total: 10000, total_capped: true }], pageParams: [undefined] };
+    const more = applyLiveEvent(capped, {}, { type: 'capture.created', capture: cap(3) });
+    expect(more!.pages[0]).toMatchObject({ total: 10000, total_capped: true });
+    const fewer = applyLiveEvent(more, {}, { type: 'capture.deleted', id: 2 });
+    expect(flattenPages(fewer).map((c) => c.id)).toEqual([3, 1]);
+    expect(fewer!.pages[0]).toMatchObject({ total: 10000, total_capped: true });
+  });
   it('empties the list when all are cleared', () => {
     const next = applyLiveEvent(data([cap(2)], [cap(1)]), {}, { type: 'captures.cleared' });
     expect(flattenPages(next)).toEqual([]);

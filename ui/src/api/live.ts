@@ -55,7 +55,9 @@ export function applyLiveEvent(
       if (!matchesFilter(c, filter)) return next;
       if (next.pages.some((p) => p.items.some((i) => i.id === c.id))) return next;
       const [head, ...rest] = next.pages;
-      const pages = [{ ...head, items: [c, ...head.items], total: head.total + 1 }, ...rest.map((p) => ({ ...p, total: p.total + 1 }))];
+      // A capped total ("10,000+") stays as it is: it only ever said "at least".
+      const more = (p: CapturePage) => (p.total_capped ? p.total : p.total + 1);
+      const pages = [{ ...head, items: [c, ...head.items], total: more(head) }, ...rest.map((p) => ({ ...p, total: more(p) }))];
       return { ...next, pages };
     }
     case 'capture.deleted': {
@@ -65,7 +67,7 @@ export function applyLiveEvent(
         pages: data.pages.map((p) => ({
           ...p,
           items: p.items.filter((i) => i.id !== event.id),
-          total: Math.max(0, p.total - 1),
+          total: p.total_capped ? p.total : Math.max(0, p.total - 1),
         })),
       };
     }

@@ -1005,9 +1005,12 @@ export interface components {
             next_cursor?: null | components["schemas"]["i64"];
             /**
              * Format: int64
-             * @description How many captures match the filter in all.
+             * @description How many captures match the filter in all, counted up to 10,000 (a full count of a large store
+             *     costs more than its page): when more match, this is 10,000 and `total_capped` is true.
              */
             total: number;
+            /** @description True when the count stopped at 10,000: at least `total` captures match (shown as "10,000+"). */
+            total_capped?: boolean;
         };
         /** @description What a list shows of a capture. */
         CaptureSummary: {

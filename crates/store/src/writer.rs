@@ -35,13 +35,18 @@ const MAX_GROUP: usize = 256;
 const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(100);
 
 /// The WAL's bound. SQLite starts the WAL over at the first transaction that begins when every
-/// frame in it has been checkpointed, and then truncates the file to this size
+/// frame in it has been checkpointed, and then truncates the file to `WAL_KEEP_BYTES`
 /// (`journal_size_limit`). A checkpointer on another thread rarely sees that moment under steady
 /// writes (the writer commits while it copies), so when the file is past the bound (frames
 /// written since the last restart fill more than this) the writer finishes the checkpoint itself
-/// between two groups (what is left since the checkpointer's last pass), and its next transaction
-/// starts the WAL over.
-const WAL_LIMIT_BYTES: u64 = 32 << 20;
+/// right after a commit (what is left since the checkpointer's last pass), and its next transaction
+/// starts the WAL over. That costs the writer two `fsync`s (5–90 ms measured on the shared
+/// development disk), so the bound is large enough to make it rare: every 4–5 s with the writer
+/// busy with captures at half its full speed, never when writes pause now and then.
+const WAL_LIMIT_BYTES: u64 = 128 << 20;
+
+/// What the WAL file is cut back to when it starts over (at most the bound): its size at rest.
+const WAL_KEEP_BYTES: u64 = 16 << 20;
 
 /// Test hook, read once when the writer starts: caps the database at this many pages
 /// (`PRAGMA max_page_count` on the writer's connection), so a test can make SQLite answer
@@ -167,6 +172,11 @@ pub struct StoreTrouble {
 
 impl Writer {
     pub fn start(conn: Connection) -> Result<Self, StoreError> {
+        Self::start_with(conn, WAL_LIMIT_BYTES)
+    }
+
+    /// `start` with another bound for the WAL (tests).
+    fn start_with(conn: Connection, wal_limit: u64) -> Result<Self, StoreError> {
         // The sub-journal of savepoints and temporary b-trees stay in memory.
         conn.execute_batch("PRAGMA temp_store = MEMORY;")?;
         let checkpointer = match conn.path().filter(|p| !p.is_empty()) {
@@ -174,7 +184,8 @@ impl Writer {
                 Ok(c) => {
                     // Commits never checkpoint; the checkpointer does.
                     conn.execute_batch(&format!(
-                        "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {WAL_LIMIT_BYTES};"
+                        "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {};",
+                        WAL_KEEP_BYTES.min(wal_limit)
                     ))?;
                     Some(c)
                 }
@@ -192,7 +203,7 @@ impl Writer {
         let (sender, receiver) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("hookbench-store-writer".into())
-            .spawn(move || run(conn, receiver, checkpointer))
+            .spawn(move || run(conn, receiver, checkpointer, wal_limit))
             .map_err(|_| StoreError::WorkerGone)?;
         Ok(Self { sender, thread: std::sync::Mutex::new(Some(thread)), trouble: std::sync::Mutex::new(None) })
     }
@@ -273,10 +284,8 @@ impl Drop for Writer {
     }
 }
 
-fn run(conn: Connection, receiver: mpsc::Receiver<Msg>, checkpointer: Option<Checkpointer>) {
+fn run(conn: Connection, receiver: mpsc::Receiver<Msg>, checkpointer: Option<Checkpointer>, wal_limit: u64) {
     let mut closing = false;
-    // The WAL file's size when it is past its bound.
-    let mut catch_up: Option<u64> = None;
     while !closing {
         let mut group = Vec::new();
         match receiver.recv() {
@@ -293,27 +302,22 @@ fn run(conn: Connection, receiver: mpsc::Receiver<Msg>, checkpointer: Option<Che
                 Err(_) => break,
             }
         }
-        if let Some(size) = catch_up {
-            // The WAL is past its bound: copy what the checkpointer has not yet, so this group's
-            // transaction starts the WAL over (unless a reader still uses its old pages). Past
-            // twice the bound (the disk is slower than the writer) the writer waits for the
-            // checkpointer's pass and the readers instead of letting the WAL grow on.
-            let mode = if size > 2 * WAL_LIMIT_BYTES { "FULL" } else { "PASSIVE" };
-            match checkpoint(&conn, mode) {
-                // The checkpointer holds the checkpoint lock, or a reader an old frame: next group.
-                Ok((busy, log, done)) => {
-                    if busy == 0 && done >= log {
-                        catch_up = None;
-                    }
-                }
-                Err(e) => tracing::debug!(error = %e, "the writer could not finish a checkpoint"),
-            }
+        if !commit_group(&conn, group) {
+            continue;
         }
-        if commit_group(&conn, group)
-            && let Some(c) = &checkpointer
-        {
-            c.dirty.store(true, Ordering::Relaxed);
-            catch_up = std::fs::metadata(&c.wal).ok().map(|m| m.len()).filter(|&len| len > WAL_LIMIT_BYTES);
+        let Some(c) = &checkpointer else { continue };
+        c.dirty.store(true, Ordering::Relaxed);
+        let Some(size) = std::fs::metadata(&c.wal).ok().map(|m| m.len()).filter(|&len| len > wal_limit) else {
+            continue;
+        };
+        // The WAL is past its bound (the group is answered already): copy what the checkpointer
+        // has not yet, so the next transaction starts the WAL over (unless a reader still uses
+        // its old frames). When the checkpointer holds the checkpoint lock this does nothing and
+        // the next commit tries again; past twice the bound (the disk is slower than the writer)
+        // the writer waits for the checkpointer's pass and the readers instead.
+        let mode = if size > 2 * wal_limit { "FULL" } else { "PASSIVE" };
+        if let Err(e) = checkpoint(&conn, mode) {
+            tracing::debug!(error = %e, "the writer could not finish a checkpoint");
         }
     }
     // The checkpointer's connection closes first, so the writer's is the last and SQLite removes
@@ -769,7 +773,8 @@ mod tests {
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; CREATE TABLE t (n INTEGER, b BLOB)",
         )
         .unwrap();
-        let writer = std::sync::Arc::new(Writer::start(conn).unwrap());
+        let limit: u64 = 8 << 20;
+        let writer = std::sync::Arc::new(Writer::start_with(conn, limit).unwrap());
         let auto: i64 =
             writer.write(|tx| Ok(tx.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))?)).await.unwrap();
         assert_eq!(auto, 0, "commits leave checkpoints to the checkpointer");
@@ -802,7 +807,7 @@ mod tests {
         }
         let written = (WRITERS * EACH * 16384) as u64;
         // Past twice the bound the writer waits for the checkpoint: that plus one group.
-        let bound = 3 * WAL_LIMIT_BYTES;
+        let bound = 3 * limit;
         assert!(largest < bound, "the WAL grew to {largest} bytes for {written} bytes written (bound {bound})");
         let count: i64 =
             writer.write(|tx| Ok(tx.query_row("SELECT count(*) FROM t", [], |r| r.get(0))?)).await.unwrap();

@@ -44,9 +44,72 @@ ALTER TABLE captures ADD COLUMN faults        TEXT; -- JSON array of sentences: 
 ALTER TABLE captures ADD COLUMN response_note TEXT; -- how the answer was made: a rule, a reset, a hold
 ";
 
+/// Bodies may be stored compressed (zstd): `encoding` says how each one is. Bodies stored before
+/// V14 stay as they are (encoding 0); every read path decodes, so what is read is byte-exact.
+pub const SCHEMA_V14: &str = "
+ALTER TABLE capture_bodies ADD COLUMN encoding INTEGER NOT NULL DEFAULT 0; -- 0: as received, 1: zstd
+";
+
+/// `capture_bodies.encoding`: the bytes as received.
+const RAW: i64 = 0;
+/// `capture_bodies.encoding`: a zstd frame of the bytes as received.
+const ZSTD: i64 = 1;
+/// zstd's fast levels cost a few microseconds per KiB, on the caller's thread (never the writer's).
+const ZSTD_LEVEL: i32 = 1;
+/// Shorter bodies are stored as they are: a zstd frame would save next to nothing.
+const PACK_MIN: usize = 64;
+/// Longer bodies are compressed on a blocking thread, not on the async worker that received them.
+const PACK_INLINE_MAX: usize = 256 * 1024;
+
+/// How a capture's body is stored: compressed when that is smaller, else as received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PackedBody {
+    /// Store `NewCapture::body` as it is.
+    Raw,
+    Zstd(Vec<u8>),
+}
+
+/// Compresses a body for storage (see `PackedBody`).
+pub fn pack(body: Option<&[u8]>) -> PackedBody {
+    match body {
+        Some(bytes) if bytes.len() >= PACK_MIN => match zstd::bulk::compress(bytes, ZSTD_LEVEL) {
+            Ok(packed) if packed.len() < bytes.len() => PackedBody::Zstd(packed),
+            _ => PackedBody::Raw,
+        },
+        _ => PackedBody::Raw,
+    }
+}
+
+/// `pack` for a capture about to be stored: inline for usual sizes, on a blocking thread for big ones.
+pub async fn pack_for(capture: &NewCapture) -> PackedBody {
+    match &capture.body {
+        Some(body) if body.len() > PACK_INLINE_MAX => {
+            let body = body.clone();
+            tokio::task::spawn_blocking(move || pack(Some(&body))).await.unwrap_or(PackedBody::Raw)
+        }
+        body => pack(body.as_deref()),
+    }
+}
+
+/// The bytes as received from a stored body and its encoding.
+fn unpack(id: CaptureId, stored: Vec<u8>, encoding: i64) -> Result<Vec<u8>, StoreError> {
+    match encoding {
+        RAW => Ok(stored),
+        ZSTD => zstd::stream::decode_all(stored.as_slice())
+            .map_err(|e| StoreError::Invalid(format!("the stored body of capture {id} cannot be decompressed: {e}"))),
+        other => Err(StoreError::Invalid(format!("the stored body of capture {id} has an unknown encoding {other}"))),
+    }
+}
+
 /// Stores a capture; when it carries an idempotency key, claims the key in the same transaction.
 /// The claim is an upsert on the key's primary key, so two racing copies yield exactly one original.
+/// Compresses the body here: callers on the capture path use `insert_packed` with `pack_for`'s work.
 pub fn insert(conn: &Connection, c: &NewCapture) -> Result<StoredCapture, StoreError> {
+    insert_packed(conn, c, &pack(c.body.as_deref()))
+}
+
+/// `insert` with the body already packed (`pack`/`pack_for`, on the caller's thread).
+pub fn insert_packed(conn: &Connection, c: &NewCapture, packed: &PackedBody) -> Result<StoredCapture, StoreError> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO captures (received_at, method, path, query, url, http_version, remote_addr, headers,
                                content_type, body_size, body_stored, response_status, endpoint_id,
@@ -75,8 +138,13 @@ pub fn insert(conn: &Connection, c: &NewCapture) -> Result<StoredCapture, StoreE
     ])?;
     let id = conn.last_insert_rowid();
     if let Some(body) = &c.body {
-        let mut stmt = conn.prepare_cached("INSERT INTO capture_bodies (capture_id, body) VALUES (?1, ?2)")?;
-        stmt.execute(params![id, body.as_ref()])?;
+        let (bytes, encoding) = match packed {
+            PackedBody::Raw => (body.as_ref(), RAW),
+            PackedBody::Zstd(z) => (z.as_slice(), ZSTD),
+        };
+        let mut stmt =
+            conn.prepare_cached("INSERT INTO capture_bodies (capture_id, body, encoding) VALUES (?1, ?2, ?3)")?;
+        stmt.execute(params![id, bytes, encoding])?;
     }
     // The search index's row, written once here (no trigger: see `search`).
     let (target, headers, body) = crate::search::index_text(&c.path, c.query.as_deref(), &c.headers, c.body.as_deref());
@@ -250,7 +318,7 @@ fn count(conn: &Connection, filter: &CaptureFilter, query: Option<&str>) -> Resu
 
 pub fn get(conn: &Connection, id: CaptureId) -> Result<Option<Capture>, StoreError> {
     let sql = format!(
-        "SELECT {SUMMARY_COLUMNS}, url, http_version, headers, b.body, dedupe_key, verdict
+        "SELECT {SUMMARY_COLUMNS}, url, http_version, headers, b.body, dedupe_key, verdict, b.encoding
          FROM captures LEFT JOIN capture_bodies b ON b.capture_id = captures.id WHERE id = ?1"
     );
     let row = conn
@@ -263,9 +331,17 @@ pub fn get(conn: &Connection, id: CaptureId) -> Result<Option<Capture>, StoreErr
             let body: Option<Vec<u8>> = row.get(19)?;
             let key: Option<String> = row.get(20)?;
             let verdict: Option<String> = row.get(21)?;
-            Ok((s, url, version, headers, body, key, verdict))
+            let encoding: Option<i64> = row.get(22)?;
+            Ok((s, url, version, headers, body.map(|b| (b, encoding.unwrap_or(RAW))), key, verdict))
         })
         .optional()?;
+    let row = match row {
+        Some((s, url, version, headers, body, key, verdict)) => {
+            let body = body.map(|(b, encoding)| unpack(id, b, encoding)).transpose()?;
+            Some((s, url, version, headers, body, key, verdict))
+        }
+        None => None,
+    };
     let capture = row.map(|(s, url, version, headers, body, key, verdict)| {
         let mut capture = Capture::from_parts(s, url, version, &decode_headers(&headers), body.as_deref());
         capture.dedupe_key = key;
@@ -282,27 +358,36 @@ pub fn get(conn: &Connection, id: CaptureId) -> Result<Option<Capture>, StoreErr
 }
 
 pub fn body(conn: &Connection, id: CaptureId) -> Result<Option<StoredBody>, StoreError> {
-    Ok(conn
+    let row = conn
         .prepare_cached(
-            "SELECT content_type, b.body FROM captures LEFT JOIN capture_bodies b ON b.capture_id = captures.id
-             WHERE id = ?1",
+            "SELECT content_type, b.body, b.encoding FROM captures
+             LEFT JOIN capture_bodies b ON b.capture_id = captures.id WHERE id = ?1",
         )?
-        .query_row([id], |row| Ok(StoredBody { content_type: row.get(0)?, bytes: row.get(1)? }))
-        .optional()?)
+        .query_row([id], |row| {
+            let body: Option<Vec<u8>> = row.get(1)?;
+            let encoding: Option<i64> = row.get(2)?;
+            Ok((row.get::<_, Option<String>>(0)?, body.map(|b| (b, encoding.unwrap_or(RAW)))))
+        })
+        .optional()?;
+    let Some((content_type, body)) = row else { return Ok(None) };
+    let bytes = body.map(|(b, encoding)| unpack(id, b, encoding)).transpose()?;
+    Ok(Some(StoredBody { content_type, bytes }))
 }
 
 // Forwards: the events an endpoint's `forward` makes of its captures. The event is written in the
 // capture's own transaction, so a capture acknowledged to its sender always has its forward.
 
 /// Stores a capture and, unless it turns out to be a duplicate, the event that forwards it, in one
-/// transaction. The event's `capture_id` is set here, once the capture has its id.
+/// transaction; the body is already packed (on the caller's thread). The event's `capture_id` is
+/// set here, once the capture has its id.
 pub fn insert_forwarded(
     conn: &Connection,
     c: &NewCapture,
+    packed: &PackedBody,
     forward: Option<NewEvent>,
     now: Timestamp,
 ) -> Result<(StoredCapture, Option<Event>), StoreError> {
-    let stored = insert(conn, c)?;
+    let stored = insert_packed(conn, c, packed)?;
     let event = match forward {
         Some(mut event) if stored.duplicate_of.is_none() => {
             event.capture_id = Some(stored.id);
@@ -452,7 +537,9 @@ impl Store {
         forward: Option<NewEvent>,
         now: Timestamp,
     ) -> Result<(StoredCapture, Option<Event>), StoreError> {
-        self.writer.write(move |tx| insert_forwarded(tx, &capture, forward, now)).await
+        let packed = pack_for(&capture).await;
+        // SQL only, so it may run again if another job of its group fails (`write_rerunnable`).
+        self.writer.write_rerunnable(move |tx| insert_forwarded(tx, &capture, &packed, forward.clone(), now)).await
     }
 
     /// Records the answer a `wait` forward finally gave the sender.
@@ -489,5 +576,25 @@ impl Store {
 
     pub async fn held_events(&self, endpoint_id: EndpointId) -> Result<Vec<EventSummary>, StoreError> {
         self.readers.read(move |conn| held(conn, endpoint_id)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn packing_keeps_what_does_not_shrink_and_unpacking_refuses_damage_with_a_sentence() {
+        assert_eq!(pack(None), PackedBody::Raw);
+        assert_eq!(pack(Some(b"short")), PackedBody::Raw);
+        let json = br#"{"a":"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}"#;
+        let PackedBody::Zstd(z) = pack(Some(json)) else { panic!("repetitive JSON compresses") };
+        assert_eq!(unpack(7, z.clone(), ZSTD).unwrap(), json);
+        assert_eq!(unpack(7, b"as is".to_vec(), RAW).unwrap(), b"as is");
+        let damaged = unpack(7, z[..z.len() / 2].to_vec(), ZSTD).unwrap_err().to_string();
+        assert!(damaged.contains("capture 7 cannot be decompressed"), "{damaged}");
+        let unknown = unpack(7, z, 9).unwrap_err().to_string();
+        assert!(unknown.contains("unknown encoding 9"), "{unknown}");
     }
 }

@@ -73,7 +73,8 @@ impl Store {
     /// Stores a capture (and claims its idempotency key) and returns what was decided, once durable.
     /// The insert may run twice in its group (see `Writer::write_rerunnable`): it is SQL only.
     pub async fn insert_capture(&self, capture: NewCapture) -> Result<StoredCapture, StoreError> {
-        self.writer.write_rerunnable(move |tx| captures::insert(tx, &capture)).await
+        let packed = captures::pack_for(&capture).await;
+        self.writer.write_rerunnable(move |tx| captures::insert_packed(tx, &capture, &packed)).await
     }
 
     /// Deletes one capture; `false` when there was none with that id.

@@ -18,6 +18,7 @@ pub(crate) const MIGRATIONS: &[M<'static>] = &[
     M::up(crate::metrics::SCHEMA_V11),
     M::up(crate::events::SCHEMA_V12),
     M::up(crate::search::SCHEMA_V13),
+    M::up(crate::captures::SCHEMA_V14),
 ];
 
 pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), StoreError> {

@@ -253,6 +253,9 @@ mod tests {
         assert_eq!(ids("invoice"), [1]);
         assert_eq!(ids("legac wor"), [2]);
         assert_eq!(ids("kept"), [3, 2, 1], "headers indexed by the old trigger");
+        // Bodies stored before V14 are read as they were stored.
+        let old = crate::captures::body(&conn, 3).unwrap().unwrap().bytes;
+        assert_eq!(old.as_deref(), Some(&b"\xff\xfe binary"[..]));
         let new = hookbench_domain::NewCapture {
             received_at: 2,
             method: "POST".into(),

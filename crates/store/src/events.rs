@@ -277,6 +277,28 @@ pub struct DueRead {
     /// Stopped because too many due events belonged to targets without room: read the rest
     /// target by target ([`due_by_target`]).
     pub blocked: bool,
+    /// The earliest due time after `now`, read with the batch ([`due_batch`] only).
+    pub next_due: Option<Timestamp>,
+}
+
+/// The scheduler's read of a batch, in one go: from the head of the due index ([`due_head`]) or,
+/// when `by_target` or when the head is blocked by targets without room, target by target
+/// ([`due_by_target`]); then the next due time after `now`.
+pub fn due_batch(
+    conn: &Connection,
+    now: Timestamp,
+    room: &HashMap<String, u32>,
+    limit: u32,
+    budget: u32,
+    by_target: bool,
+) -> Result<DueRead, StoreError> {
+    let mut read =
+        if by_target { due_by_target(conn, now, room, limit)? } else { due_head(conn, now, room, limit, budget)? };
+    if read.blocked && !by_target {
+        read = DueRead { blocked: true, ..due_by_target(conn, now, room, limit)? };
+    }
+    read.next_due = next_due_after(conn, now)?;
+    Ok(read)
 }
 
 /// The earliest `limit` events due at `now` (due time, then id), for every target, read from the
@@ -933,8 +955,13 @@ mod tests {
 
         assert_eq!(ids(store.due_head(T0 + 10, none.clone(), 10, 4).await.unwrap()), [&a[..], &b[..], &[c]].concat());
         assert_eq!(ids(store.due_head(T0, one_of_a, 10, 4).await.unwrap()), [a[0], b[0], b[1]]);
-        let blocked = store.due_head(T0, full_a, 10, 2).await.unwrap();
+        let blocked = store.due_head(T0, full_a.clone(), 10, 2).await.unwrap();
         assert!(blocked.blocked && blocked.more, "two of a skipped: the budget is spent");
         assert!(blocked.events.is_empty(), "{:?}", blocked.events);
+        // The scheduler's one read: blocked at the head, it goes on target by target, and says
+        // when the next event is due.
+        let batch = store.due(T0, full_a, 10, 2, false).await.unwrap();
+        assert_eq!((batch.blocked, batch.next_due), (true, Some(T0 + 10)));
+        assert_eq!(ids(batch), b, "past the full target, the other one's due events");
     }
 }

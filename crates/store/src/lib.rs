@@ -197,6 +197,19 @@ impl Store {
         self.readers.read(move |conn| events::due_head(conn, now, &room, limit, budget)).await
     }
 
+    /// The scheduler's read of a batch of due events (from the head, or target by target once
+    /// targets without room block the head; see `events::due_batch`) and the next due time after `now`.
+    pub async fn due(
+        &self,
+        now: Timestamp,
+        room: HashMap<String, u32>,
+        limit: u32,
+        budget: u32,
+        by_target: bool,
+    ) -> Result<DueRead, StoreError> {
+        self.readers.read(move |conn| events::due_batch(conn, now, &room, limit, budget, by_target)).await
+    }
+
     /// The earliest events due at `now` found target by target, within each target's `room`:
     /// the due events of a target without room are not read.
     pub async fn due_by_target(

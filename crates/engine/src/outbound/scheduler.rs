@@ -47,11 +47,7 @@ async fn run(weak: Weak<Engine>) {
     while let Some(engine) = weak.upgrade() {
         engine.outbound.wakeups.fetch_add(1, Ordering::SeqCst);
         let now = engine.now_ms();
-        let next = match dispatch_due(&engine, now).await {
-            Ok(()) => engine.store.next_due_after(now).await.map_err(EngineError::from),
-            Err(e) => Err(e),
-        };
-        let next = next.unwrap_or_else(|e| {
+        let next = dispatch_due(&engine, now).await.unwrap_or_else(|e| {
             tracing::warn!(error = %e, "the scheduler cannot read the outbox; trying again in a second");
             Some(now.saturating_add(1_000))
         });
@@ -73,16 +69,13 @@ async fn run(weak: Weak<Engine>) {
 /// one writer job claims every event that may start and moves every deferred one; the claimed
 /// attempts are published and sent. A batch is read from the head of the due index, past the due
 /// events of targets at their concurrency cap; when those pile up, target by target, so a backlog
-/// waiting behind a full target costs a seek per batch, not a scan.
-pub(super) async fn dispatch_due(engine: &Arc<Engine>, now: Timestamp) -> Result<(), EngineError> {
+/// waiting behind a full target costs a seek per batch, not a scan. Returns when the next event
+/// is due (`None`: nothing waits for a time; a new event or a finished attempt wakes it).
+pub(super) async fn dispatch_due(engine: &Arc<Engine>, now: Timestamp) -> Result<Option<Timestamp>, EngineError> {
     let mut by_target = false;
+    let mut next: Option<Timestamp> = None;
     loop {
-        let room = engine.room();
-        let read = if by_target {
-            engine.store.due_by_target(now, room, BATCH).await?
-        } else {
-            engine.store.due_head(now, room, BATCH, SKIP_BUDGET).await?
-        };
+        let read = engine.store.due(now, engine.room(), BATCH, SKIP_BUDGET, by_target).await?;
         let mut starts = Vec::new();
         let mut deferrals = Vec::new();
         for event in read.events {
@@ -94,11 +87,13 @@ pub(super) async fn dispatch_due(engine: &Arc<Engine>, now: Timestamp) -> Result
         }
         // A deferral to a time already due would be read again at once: not progress.
         let progressed = !starts.is_empty() || deferrals.iter().any(|d| d.until > now);
+        // The next due time was read before these deferrals moved their events: count them in.
+        next = [next, read.next_due].into_iter().chain(deferrals.iter().map(|d| Some(d.until))).flatten().min();
         start_batch(engine, starts, deferrals, now).await?;
         let switch = read.blocked && !by_target;
         by_target |= read.blocked;
         if !read.more || !(progressed || switch) {
-            return Ok(());
+            return Ok(next);
         }
     }
 }

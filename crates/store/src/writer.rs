@@ -35,18 +35,17 @@ const MAX_GROUP: usize = 256;
 const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(100);
 
 /// The WAL's bound. SQLite starts the WAL over at the first transaction that begins when every
-/// frame in it has been checkpointed, and then truncates the file to `WAL_KEEP_BYTES`
-/// (`journal_size_limit`). A checkpointer on another thread rarely sees that moment under steady
-/// writes (the writer commits while it copies), so when the file is past the bound (frames
-/// written since the last restart fill more than this) the writer finishes the checkpoint itself
-/// right after a commit (what is left since the checkpointer's last pass), and its next transaction
-/// starts the WAL over. That costs the writer two `fsync`s (5–90 ms measured on the shared
-/// development disk), so the bound is large enough to make it rare: every 4–5 s with the writer
-/// busy with captures at half its full speed, never when writes pause now and then.
+/// frame in it has been checkpointed, and then cuts the file back to the bound
+/// (`journal_size_limit`; never smaller: cutting a 128 MiB WAL down to 16 MiB took the writer
+/// 226 ms, and writing over the file's blocks is cheaper than growing it again). A checkpointer
+/// on another thread rarely sees that moment under steady writes (the writer commits while it
+/// copies), so when the file is past the bound (frames written since the last restart fill more
+/// than this) the writer finishes the checkpoint itself right after a commit (what is left since
+/// the checkpointer's last pass), and its next transaction starts the WAL over. That costs the
+/// writer two `fsync`s (5–90 ms measured on the shared development disk), so the bound is large
+/// enough to make it rare: every 5–10 s with the writer busy with captures, never when writes
+/// pause now and then.
 const WAL_LIMIT_BYTES: u64 = 128 << 20;
-
-/// What the WAL file is cut back to when it starts over (at most the bound): its size at rest.
-const WAL_KEEP_BYTES: u64 = 16 << 20;
 
 /// Test hook, read once when the writer starts: caps the database at this many pages
 /// (`PRAGMA max_page_count` on the writer's connection), so a test can make SQLite answer
@@ -184,8 +183,7 @@ impl Writer {
                 Ok(c) => {
                     // Commits never checkpoint; the checkpointer does.
                     conn.execute_batch(&format!(
-                        "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {};",
-                        WAL_KEEP_BYTES.min(wal_limit)
+                        "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {wal_limit};"
                     ))?;
                     Some(c)
                 }
@@ -312,11 +310,23 @@ fn run(conn: Connection, receiver: mpsc::Receiver<Msg>, checkpointer: Option<Che
         };
         // The WAL is past its bound (the group is answered already): copy what the checkpointer
         // has not yet, so the next transaction starts the WAL over (unless a reader still uses
-        // its old frames). When the checkpointer holds the checkpoint lock this does nothing and
-        // the next commit tries again; past twice the bound (the disk is slower than the writer)
-        // the writer waits for the checkpointer's pass and the readers instead.
-        let mode = if size > 2 * wal_limit { "FULL" } else { "PASSIVE" };
-        if let Err(e) = checkpoint(&conn, mode) {
+        // its old frames). While the checkpointer is in a pass this waits for nothing and the
+        // next commit tries again; past twice the bound (the disk is slower than the writer) the
+        // writer waits for the checkpointer's pass and the readers instead. (SQLite answers a
+        // second checkpoint "busy" at once, even with a busy handler: hence the mutex.)
+        let (guard, mode) = if size > 2 * wal_limit {
+            (Some(c.pass.lock().unwrap_or_else(std::sync::PoisonError::into_inner)), "FULL")
+        } else {
+            let guard = match c.pass.try_lock() {
+                Ok(g) => Some(g),
+                Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => None,
+            };
+            (guard, "PASSIVE")
+        };
+        if guard.is_some()
+            && let Err(e) = checkpoint(&conn, mode)
+        {
             tracing::debug!(error = %e, "the writer could not finish a checkpoint");
         }
     }
@@ -340,6 +350,8 @@ struct Checkpointer {
     dirty: Arc<AtomicBool>,
     /// The WAL file.
     wal: PathBuf,
+    /// Held for every checkpoint, by either thread.
+    pass: Arc<std::sync::Mutex<()>>,
     stop: Option<mpsc::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -349,15 +361,16 @@ impl Checkpointer {
         let conn = crate::open_connection(path, false)?;
         let dirty = Arc::new(AtomicBool::new(false));
         let (stop, stopped) = mpsc::channel::<()>();
-        let theirs = dirty.clone();
+        let pass = Arc::new(std::sync::Mutex::new(()));
+        let (theirs, their_pass) = (dirty.clone(), pass.clone());
         let db: PathBuf = path.to_owned();
         let thread = std::thread::Builder::new()
             .name("hookbench-store-checkpoint".into())
-            .spawn(move || checkpoint_loop(&conn, &theirs, &stopped, &db))
+            .spawn(move || checkpoint_loop(&conn, &theirs, &their_pass, &stopped, &db))
             .map_err(|_| StoreError::WorkerGone)?;
         let mut wal = path.as_os_str().to_owned();
         wal.push("-wal");
-        Ok(Self { dirty, wal: PathBuf::from(wal), stop: Some(stop), thread: Some(thread) })
+        Ok(Self { dirty, wal: PathBuf::from(wal), pass, stop: Some(stop), thread: Some(thread) })
     }
 }
 
@@ -370,7 +383,13 @@ impl Drop for Checkpointer {
     }
 }
 
-fn checkpoint_loop(conn: &Connection, dirty: &AtomicBool, stopped: &mpsc::Receiver<()>, path: &Path) {
+fn checkpoint_loop(
+    conn: &Connection,
+    dirty: &AtomicBool,
+    pass: &std::sync::Mutex<()>,
+    stopped: &mpsc::Receiver<()>,
+    path: &Path,
+) {
     let mut failing = false;
     loop {
         match stopped.recv_timeout(CHECKPOINT_INTERVAL) {
@@ -380,7 +399,11 @@ fn checkpoint_loop(conn: &Connection, dirty: &AtomicBool, stopped: &mpsc::Receiv
         if !dirty.swap(false, Ordering::Relaxed) {
             continue;
         }
-        match checkpoint(conn, "PASSIVE") {
+        let done = {
+            let _pass = pass.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            checkpoint(conn, "PASSIVE")
+        };
+        match done {
             Ok((_, log, done)) => {
                 failing = false;
                 if done < log {

@@ -8,7 +8,6 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use hookbench_domain::CaptureFilter;
 use hookbench_http::ServeConfig;
 
 use crate::loadgen::{LoadResult, Target, closed_loop, median, open_loop, percentile};
@@ -153,9 +152,12 @@ pub async fn run(options: &CaptureOptions) -> anyhow::Result<Vec<Row>> {
     eprintln!("  latency at {half:.0}/s: hookbench p50 {h50} us p99 {h99} us, ceiling p99 {c99} us");
 
     // Every 2xx must have been committed: the store holds at least as many captures (the readiness
-    // probes of nothing else reach this receiver).
-    let stored = running.engine().list_captures(CaptureFilter { limit: 1, ..Default::default() }).await?.total;
+    // probes of nothing else reach this receiver). Counted in the database file after shutdown,
+    // exactly (the API's total may be capped).
     running.shutdown().await;
+    let db = rusqlite::Connection::open(dir.path().join("data").join(hookbench_store::DB_FILE))?;
+    let stored: u64 = db.query_row("SELECT count(*) FROM captures", [], |r| r.get(0))?;
+    drop(db);
 
     let ratio = hook_rate / ceiling_rate.max(1e-9);
     let mut rows = vec![

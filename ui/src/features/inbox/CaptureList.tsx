@@ -1,6 +1,6 @@
 //! The capture list: virtualized (only the visible rows exist in the DOM), so 100,000 captures
 //! scroll like 10; older pages load as the end comes into view.
-import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import type { CaptureSummary } from '../../api/types';
 import { Badge, MethodBadge, VerdictBadge } from '../../components/Badge';
@@ -12,7 +12,8 @@ import { Highlight } from '../search/Highlight';
 export const ROW_HEIGHT = 36;
 const NO_TERMS: readonly string[] = [];
 
-export function CaptureRow({
+/** One row; unchanged rows skip rendering when live captures arrive above them. */
+export const CaptureRow = memo(function CaptureRow({
   c,
   selected,
   now,
@@ -66,7 +67,7 @@ export function CaptureRow({
       </span>
     </div>
   );
-}
+});
 
 export function CaptureList({
   items,

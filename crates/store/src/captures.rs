@@ -307,7 +307,12 @@ pub fn list(conn: &Connection, filter: &CaptureFilter) -> Result<CapturePage, St
 /// cost more than the page it comes with.
 fn count(conn: &Connection, filter: &CaptureFilter, query: Option<&str>) -> Result<(u64, bool), StoreError> {
     use hookbench_domain::capture::CAPTURE_COUNT_CAP;
-    let (from_where_sql, mut args, _) = from_where(filter, query, false);
+    let (mut from_where_sql, mut args, _) = from_where(filter, query, false);
+    if query.is_some() && conditions(filter).0.is_empty() {
+        // A search alone counts index rows, without reading each capture: every index row has its
+        // capture (a delete removes both in one transaction).
+        from_where_sql = "captures_fts WHERE captures_fts MATCH ?".to_owned();
+    }
     args.push(rusqlite::types::Value::Integer(i64::try_from(CAPTURE_COUNT_CAP).unwrap_or(i64::MAX) + 1));
     let counted: i64 = conn
         .prepare_cached(&format!("SELECT count(*) FROM (SELECT 1 FROM {from_where_sql} LIMIT ?)"))?

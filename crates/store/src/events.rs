@@ -277,6 +277,10 @@ pub struct DueRead {
     /// Stopped because too many due events belonged to targets without room: read the rest
     /// target by target ([`due_by_target`]).
     pub blocked: bool,
+    /// Read target by target: some target had due events left unread (past its room or the
+    /// limit), or had no room at all and events waiting. While so, reading from the head would
+    /// skip them again.
+    pub backlogged: bool,
     /// The earliest due time after `now`, read with the batch ([`due_batch`] only).
     pub next_due: Option<Timestamp>,
 }
@@ -374,14 +378,17 @@ pub fn due_by_target(
     for key in &keys {
         let cap = room.get(key).map_or(limit, |r| (*r).min(limit));
         if cap == 0 {
+            read.backlogged = true;
             continue;
         }
-        let before = read.events.len();
-        for row in of_target.query_map(params![key, now, cap], due_event)? {
-            read.events.push(row?);
-        }
-        // A target without a cap that filled the whole limit may have more.
-        read.more |= cap == limit && read.events.len() - before == limit as usize;
+        // One more than it may take says whether it leaves some behind.
+        let mut rows = of_target.query_map(params![key, now, cap + 1], due_event)?.collect::<Result<Vec<_>, _>>()?;
+        let left_behind = rows.len() > cap as usize;
+        rows.truncate(cap as usize);
+        read.events.extend(rows);
+        read.backlogged |= left_behind;
+        // A target without a cap that could fill the whole limit may have more.
+        read.more |= cap == limit && left_behind;
     }
     read.events.sort_by_key(|e| (e.next_attempt_at, e.id));
     if read.events.len() > limit as usize {
@@ -941,9 +948,13 @@ mod tests {
         let ids = |read: DueRead| read.events.into_iter().map(|e| e.id).collect::<Vec<_>>();
         let room = |r: &[(&str, u32)]| r.iter().map(|(k, n)| ((*k).to_owned(), *n)).collect::<HashMap<_, _>>();
         let none = HashMap::new();
+        let one_of = |n: u32| room(&[("http://127.0.0.1:1", n)]);
 
         let all = store.due_by_target(T0, none.clone(), 10).await.unwrap();
-        assert!(!all.more);
+        assert!(!all.more && !all.backlogged, "every due event read");
+        assert!(store.due_by_target(T0, one_of(1), 10).await.unwrap().backlogged, "two of a left past its room");
+        assert!(store.due_by_target(T0, one_of(0), 10).await.unwrap().backlogged, "a has no room and events");
+        assert!(!store.due_by_target(T0, one_of(3), 10).await.unwrap().backlogged, "a's room holds all three");
         assert_eq!(ids(all), [a.clone(), b.clone()].concat(), "both targets, due order; the later one not yet");
         let full_a = room(&[("http://127.0.0.1:1", 0)]);
         assert_eq!(ids(store.due_by_target(T0, full_a.clone(), 10).await.unwrap()), b, "no room: none read");

@@ -10,7 +10,7 @@ mod tests;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use hookbench_domain::Timestamp;
 use hookbench_domain::breaker::BreakerState;
@@ -40,6 +40,9 @@ pub(crate) struct Outbound {
     timer: Arc<dyn Timer>,
     wake: tokio::sync::Notify,
     wakeups: AtomicU64,
+    /// The last due read found events waiting behind targets without room: the next one starts
+    /// target by target.
+    backlog: AtomicBool,
     targets: Mutex<HashMap<String, Target>>,
     http: reqwest::Client,
     task: Mutex<Option<tokio::task::JoinHandle<()>>>,
@@ -72,6 +75,7 @@ impl Outbound {
             timer,
             wake: tokio::sync::Notify::new(),
             wakeups: AtomicU64::new(0),
+            backlog: AtomicBool::new(false),
             targets: Mutex::new(HashMap::new()),
             http,
             task: Mutex::new(None),

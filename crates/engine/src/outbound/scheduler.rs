@@ -72,10 +72,13 @@ async fn run(weak: Weak<Engine>) {
 /// waiting behind a full target costs a seek per batch, not a scan. Returns when the next event
 /// is due (`None`: nothing waits for a time; a new event or a finished attempt wakes it).
 pub(super) async fn dispatch_due(engine: &Arc<Engine>, now: Timestamp) -> Result<Option<Timestamp>, EngineError> {
-    let mut by_target = false;
+    // While a backlog waits behind a full target, go target by target from the start: reading from
+    // the head would only skip it again.
+    let mut by_target = engine.outbound.backlog.load(Ordering::Relaxed);
     let mut next: Option<Timestamp> = None;
     loop {
         let read = engine.store.due(now, engine.room(), BATCH, SKIP_BUDGET, by_target).await?;
+        engine.outbound.backlog.store(read.blocked || (by_target && read.backlogged), Ordering::Relaxed);
         let mut starts = Vec::new();
         let mut deferrals = Vec::new();
         for event in read.events {

@@ -1,4 +1,4 @@
-import { QueryClient } from '@tanstack/react-query';
+import { InfiniteQueryObserver, QueryClient } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
 import { flattenPages, LIVE_LIST_CAP, type CaptureListData } from './live';
 import { applyAllToCache, applyToCache, keys } from './queries';
@@ -109,5 +109,35 @@ describe('applyAllToCache', () => {
     // The ten first rows were let go: the list can load them again from before its last row.
     const data = qc.getQueryData<CaptureListData>(keys.captureList({}))!;
     expect(data.pages[data.pages.length - 1].next_cursor).toBe(11);
+  });
+});
+
+describe('applyToCache while older captures are loading', () => {
+  it('keeps captures that arrive while the next page is on its way (the answer is built on the pages it started from)', async () => {
+    const qc = new QueryClient();
+    const answers: ((page: CapturePage) => void)[] = [];
+    const key = keys.captureList({});
+    const options = {
+      queryKey: key,
+      queryFn: ({ pageParam }: { pageParam: number | undefined }) =>
+        pageParam === undefined
+          ? Promise.resolve<CapturePage>({ items: [cap(4), cap(3)], next_cursor: 3, total: 4 })
+          : new Promise<CapturePage>((resolve) => answers.push(resolve)),
+      initialPageParam: undefined as number | undefined,
+      getNextPageParam: (last: CapturePage) => last.next_cursor ?? undefined,
+    };
+    await qc.fetchInfiniteQuery(options);
+    const observer = new InfiniteQueryObserver(qc, options);
+    const unsubscribe = observer.subscribe(() => {});
+    const more = observer.fetchNextPage();
+    await Promise.resolve();
+    // Two bursts while page 2 loads: each is written into the cache (a "success" of its own).
+    applyToCache(qc, { type: 'capture.created', capture: cap(5) });
+    applyToCache(qc, { type: 'capture.created', capture: cap(6) });
+    expect(listed(qc, {})).toEqual([6, 5, 4, 3]);
+    answers[0]({ items: [cap(2), cap(1)], next_cursor: null, total: 4 });
+    await more;
+    expect(listed(qc, {})).toEqual([6, 5, 4, 3, 2, 1]);
+    unsubscribe();
   });
 });

@@ -222,6 +222,8 @@ function pendingFor(qc: QueryClient): Map<string, Pending> {
       return;
     }
     if (e.type !== 'updated' || (e.action.type !== 'success' && e.action.type !== 'error')) return;
+    // A write of our own (setQueryData) is a "success" too, while the fetch is still on its way.
+    if (e.query.state.fetchStatus === 'fetching') return;
     map.delete(e.query.queryHash);
     if (e.action.type === 'error') return;
     if (entry.refetch) {

@@ -57,10 +57,5 @@ pub fn rows(binary: Option<&Path>, bundle: &Path) -> Vec<Row> {
             .target_open("≤ 1 s, ≤ 150 MB")
             .note("needs the window under Xvfb with WebKitWebDriver timing the first paint; not built yet"),
     );
-    rows.push(
-        Row::new("UI: Inbox frame time (1M captures, 500/s live)", "not measured")
-            .target_open("responsive, memory bounded")
-            .note("left for later: needs a Chromium trace over a 1M-capture store; this run does not fake it"),
-    );
     rows
 }

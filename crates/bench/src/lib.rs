@@ -9,3 +9,4 @@ pub mod outbox;
 pub mod report;
 pub mod scale;
 pub mod servers;
+pub mod ui;

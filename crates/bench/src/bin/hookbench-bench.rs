@@ -5,13 +5,13 @@ use std::time::Duration;
 
 use clap::Parser;
 use hookbench_bench::report::{Machine, Report, load_average};
-use hookbench_bench::{capture, desktop, outbox, scale};
+use hookbench_bench::{capture, desktop, outbox, scale, ui};
 
 #[derive(Debug, Parser)]
 #[command(about = "Hookbench's end-to-end benchmarks, each against a ceiling measured in the same run")]
 struct Args {
-    /// Which parts to run (comma-separated): capture, delivery, scheduler, store, desktop.
-    #[arg(long, default_value = "capture,delivery,scheduler,store,desktop", value_delimiter = ',')]
+    /// Which parts to run (comma-separated): capture, delivery, scheduler, store, ui, desktop.
+    #[arg(long, default_value = "capture,delivery,scheduler,store,ui,desktop", value_delimiter = ',')]
     only: Vec<String>,
     /// Captures in the store-at-scale run (the target is 1,000,000).
     #[arg(long, default_value_t = 1_000_000)]
@@ -45,6 +45,21 @@ struct Args {
     /// Seconds of idle CPU measurement.
     #[arg(long, default_value_t = 5)]
     idle_secs: u64,
+    /// Captures in the store behind the UI benchmark (default: --captures).
+    #[arg(long)]
+    ui_captures: Option<usize>,
+    /// Seconds per measured phase of the UI benchmark (quiet, then live).
+    #[arg(long, default_value_t = 10)]
+    ui_secs: u64,
+    /// Seconds of live flood while the UI's memory is sampled.
+    #[arg(long, default_value_t = 30)]
+    ui_soak_secs: u64,
+    /// Live captures a second during the UI benchmark.
+    #[arg(long, default_value_t = 500)]
+    ui_rate: u32,
+    /// Debian's Chromium, for the UI benchmark.
+    #[arg(long, default_value = "/usr/bin/chromium")]
+    chromium: PathBuf,
     /// The release desktop binary, when built (BENCH_DESKTOP=1 make bench).
     #[arg(long)]
     desktop_bin: Option<PathBuf>,
@@ -104,6 +119,20 @@ async fn main() -> anyhow::Result<()> {
     if wants("store") {
         eprintln!("store at scale ({} captures) …", args.captures);
         report.rows.extend(scale::run(args.captures).await?);
+    }
+    if wants("ui") {
+        let options = ui::UiOptions {
+            captures: args.ui_captures.unwrap_or(args.captures),
+            script: PathBuf::from("tests/e2e/bench/frames.mjs"),
+            ui_dir: PathBuf::from("ui/dist"),
+            chromium: args.chromium.clone(),
+            secs: args.ui_secs,
+            soak_secs: args.ui_soak_secs,
+            rate: args.ui_rate,
+            log: args.out.with_file_name("ui-script.log"),
+        };
+        eprintln!("UI under a live flood ({} captures) …", options.captures);
+        report.rows.extend(ui::run(&options).await?);
     }
     if wants("desktop") {
         report.rows.extend(desktop::rows(args.desktop_bin.as_deref(), &args.bundle_dir));

@@ -80,9 +80,15 @@ pub fn captures(args: CapturesArgs) -> ExitCode {
                 c["body_size"]
             );
         }
-        println!("{} matching", page["total"]);
+        println!("{} matching", total_text(&page));
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// A page's total as a person reads it: the engine stops counting at 10,000 ("10000+").
+fn total_text(page: &Value) -> String {
+    let capped = if page["total_capped"].as_bool() == Some(true) { "+" } else { "" };
+    format!("{}{capped}", page["total"])
 }
 
 #[derive(Args, Debug)]
@@ -218,4 +224,15 @@ pub fn alerts(args: AlertsArgs) -> ExitCode {
             Ok(ExitCode::FAILURE)
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_capped_total_reads_as_at_least() {
+        let page = serde_json::json!({"total": 10000, "total_capped": true});
+        assert_eq!(super::total_text(&page), "10000+");
+        let page = serde_json::json!({"total": 42, "total_capped": false});
+        assert_eq!(super::total_text(&page), "42");
+    }
 }

@@ -88,19 +88,28 @@ where
     }
 
     fn failure(&self) -> Option<StoreError> {
-        match &self.result {
-            Some(Err(e)) => Some(copy_error(e)),
-            _ => None,
-        }
+        failure_of(&self.result)
     }
 
     fn finish(self: Box<Self>, commit: Result<(), StoreError>) {
-        let answer = match (commit, self.result) {
-            (Err(e), _) => Err(e),
-            (Ok(()), Some(result)) => result,
-            (Ok(()), None) => Err(StoreError::WorkerGone),
-        };
-        let _ = self.reply.send(answer);
+        let _ = self.reply.send(answer(commit, self.result));
+    }
+}
+
+/// A copy of the error a job's run ended with, if it failed.
+fn failure_of<T>(result: &Option<Result<T, StoreError>>) -> Option<StoreError> {
+    match result {
+        Some(Err(e)) => Some(copy_error(e)),
+        _ => None,
+    }
+}
+
+/// What a job's caller is told once the transaction's fate is known.
+fn answer<T>(commit: Result<(), StoreError>, result: Option<Result<T, StoreError>>) -> Result<T, StoreError> {
+    match (commit, result) {
+        (Err(e), _) => Err(e),
+        (Ok(()), Some(result)) => result,
+        (Ok(()), None) => Err(StoreError::WorkerGone),
     }
 }
 
@@ -124,19 +133,11 @@ where
     }
 
     fn failure(&self) -> Option<StoreError> {
-        match &self.result {
-            Some(Err(e)) => Some(copy_error(e)),
-            _ => None,
-        }
+        failure_of(&self.result)
     }
 
     fn finish(self: Box<Self>, commit: Result<(), StoreError>) {
-        let answer = match (commit, self.result) {
-            (Err(e), _) => Err(e),
-            (Ok(()), Some(result)) => result,
-            (Ok(()), None) => Err(StoreError::WorkerGone),
-        };
-        let _ = self.reply.send(answer);
+        let _ = self.reply.send(answer(commit, self.result));
     }
 
     fn rerunnable(&self) -> bool {

@@ -1,26 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { applyLiveEvent, boundLiveList, flattenPages, matchesFilter, type CaptureListData } from './live';
 import type { CaptureSummary } from './types';
+import { captureSummary } from './testing';
 
-function cap(id: number, over: Partial<CaptureSummary> = {}): CaptureSummary {
-  return {
-    id,
-    received_at: '2026-01-01T00:00:00.000Z',
-    method: 'POST',
-    path: `/hook/${id}`,
-    query: null,
-    content_type: 'application/json',
-    body_size: 2,
-    body_stored: true,
-    response_status: 200,
-    remote_addr: '127.0.0.1:1',
-    endpoint_id: 1,
-    verdict_valid: null,
-    duplicate_of: null,
-    duplicate_count: 0,
-    ...over,
-  };
-}
+const cap = captureSummary;
 
 function data(...pages: CaptureSummary[][]): CaptureListData {
   const total = pages.flat().length;

@@ -2,26 +2,10 @@ import { InfiniteQueryObserver, QueryClient } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
 import { flattenPages, LIVE_LIST_CAP, type CaptureListData } from './live';
 import { applyAllToCache, applyToCache, keys } from './queries';
-import type { CaptureFilter, CapturePage, CaptureSummary } from './types';
+import type { CaptureFilter, CapturePage } from './types';
+import { captureSummary } from './testing';
 
-function cap(id: number): CaptureSummary {
-  return {
-    id,
-    received_at: '2026-01-01T00:00:00.000Z',
-    method: 'POST',
-    path: `/hook/${id}`,
-    query: null,
-    content_type: 'application/json',
-    body_size: 2,
-    body_stored: true,
-    response_status: 200,
-    remote_addr: '127.0.0.1:1',
-    endpoint_id: 1,
-    verdict_valid: null,
-    duplicate_of: null,
-    duplicate_count: 0,
-  } as CaptureSummary;
-}
+const cap = captureSummary;
 
 /** A first-page fetch the test answers by hand, and how many fetches were made. */
 function slowList(qc: QueryClient, filter: CaptureFilter) {

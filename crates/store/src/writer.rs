@@ -830,8 +830,10 @@ mod tests {
             largest = largest.max(t.await.unwrap());
         }
         let written = (WRITERS * EACH * 16384) as u64;
-        // Past twice the bound the writer waits for the checkpoint: that plus one group.
-        let bound = 3 * limit;
+        // Past twice the bound the writer waits for the checkpoint: that plus one group, on a quiet
+        // machine. On two busy cores a starved checkpointer has let it reach 57 MB; the bound stays
+        // far under the 144 MiB written, which a WAL without checkpoints holds whole (174 MB seen).
+        let bound = 10 * limit;
         assert!(largest < bound, "the WAL grew to {largest} bytes for {written} bytes written (bound {bound})");
         let count: i64 =
             writer.write(|tx| Ok(tx.query_row("SELECT count(*) FROM t", [], |r| r.get(0))?)).await.unwrap();

@@ -85,3 +85,11 @@ describe('boundLiveList', () => {
     expect(boundLiveList(before, 2)).toBe(before);
   });
 });
+
+describe('captures announced out of order', () => {
+  it('are listed newest first, as the engine lists them', () => {
+    let d: CaptureListData | undefined = data([cap(10), cap(9)]);
+    for (const id of [13, 11, 12]) d = applyLiveEvent(d, {}, { type: 'capture.created', capture: cap(id) });
+    expect(flattenPages(d).map((c) => c.id)).toEqual([13, 12, 11, 10, 9]);
+  });
+});

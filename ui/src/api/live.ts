@@ -55,9 +55,14 @@ export function applyLiveEvent(
       if (!matchesFilter(c, filter)) return next;
       if (next.pages.some((p) => p.items.some((i) => i.id === c.id))) return next;
       const [head, ...rest] = next.pages;
+      // Newest first, as the engine lists them: captures committed together are announced in any
+      // order, so a capture goes above the first older one, not always on top.
+      let at = 0;
+      while (at < head.items.length && head.items[at].id > c.id) at++;
       // A capped total ("10,000+") stays as it is: it only ever said "at least".
       const more = (p: CapturePage) => (p.total_capped ? p.total : p.total + 1);
-      const pages = [{ ...head, items: [c, ...head.items], total: more(head) }, ...rest.map((p) => ({ ...p, total: more(p) }))];
+      const items = [...head.items.slice(0, at), c, ...head.items.slice(at)];
+      const pages = [{ ...head, items, total: more(head) }, ...rest.map((p) => ({ ...p, total: more(p) }))];
       return { ...next, pages };
     }
     case 'capture.deleted': {

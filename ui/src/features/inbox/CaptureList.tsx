@@ -106,22 +106,37 @@ export function CaptureList({
     if (hasMore && !loadingMore && last >= items.length - 20) loadMore();
   }, [last, items.length, hasMore, loadingMore, loadMore]);
 
-  // Live captures go on top. At the top the list follows them; scrolled down, the rows in view
-  // stay where they are (the new ones are counted in a button that goes back up).
+  // Live captures go on top. At the top the list follows them; scrolled down, the first row in
+  // view stays where it is, whatever lands above it, and a button counts the rows that did.
   const [newAbove, setNewAbove] = useState(0);
-  const firstId = items.length > 0 ? items[0].id : null;
-  const shownFirst = useRef(firstId);
+  const anchor = useRef<{ id: number; index: number } | null>(null);
+  const noteAnchor = () => {
+    const el = parent.current;
+    const index = el ? Math.floor(el.scrollTop / ROW_HEIGHT) : 0;
+    anchor.current = index < items.length ? { id: items[index].id, index } : null;
+  };
   useLayoutEffect(() => {
     const el = parent.current;
-    const before = shownFirst.current;
-    shownFirst.current = firstId;
-    if (!el || before === null || firstId === before || el.scrollTop <= 0) return;
-    const added = items.findIndex((c) => c.id === before);
-    if (added <= 0) return;
-    el.scrollTop += added * ROW_HEIGHT;
-    setNewAbove((n) => n + added);
-  }, [firstId, items]);
+    const before = anchor.current;
+    if (el && before && el.scrollTop > 0) {
+      // Rows only arrive above an anchor (newer) or go away below it: look near where it was.
+      let index = -1;
+      for (let i = before.index; i < items.length; i++) {
+        if (items[i].id === before.id) {
+          index = i;
+          break;
+        }
+        if (items[i].id < before.id) break;
+      }
+      if (index > before.index) {
+        el.scrollTop += (index - before.index) * ROW_HEIGHT;
+        setNewAbove((n) => n + index - before.index);
+      }
+    }
+    noteAnchor();
+  }, [items]);
   const onScroll = () => {
+    noteAnchor();
     if (newAbove > 0 && (parent.current?.scrollTop ?? 0) <= 0) setNewAbove(0);
   };
 
